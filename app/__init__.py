@@ -1,0 +1,105 @@
+"""Patrol: the Flask application factory."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from app.config import Config, load_config
+
+
+def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
+    """Create and configure the Flask application."""
+    app = Flask(__name__, instance_path=os.path.abspath(load_config().INSTANCE_DIR))
+    app.config.from_object(config or load_config())
+    app.config.update(overrides)
+    check_config(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def check_config(app: Flask) -> None:
+    """Refuse to start in production without a secret; make one up for local use."""
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV_NAME"] == "production":
+            raise RuntimeError("SECRET_KEY must be set in production")
+        app.config["SECRET_KEY"] = _local_secret(app)
+
+
+def _local_secret(app: Flask) -> str:
+    """Keep a per-instance random secret so sessions survive restarts of a dev server."""
+    import secrets
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    path = os.path.join(app.instance_path, "secret_key")
+    if not os.path.exists(path):
+        with open(path, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    with open(path) as fh:
+        return fh.read().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the database, migrations and the API to the app."""
+    from apispec.ext.marshmallow import MarshmallowPlugin
+
+    from app.common.db import configure_engine_events
+    from app.common.schemas import schema_name_resolver
+    from app.extensions import api, db, migrate
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    api.init_app(app, spec_kwargs={
+        "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name_resolver)
+    })
+    with app.app_context():
+        configure_engine_events(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every domain's API blueprint and the web pages."""
+    from app.auth.routes import blp as auth_blp
+    from app.checklists.routes import blp as checklists_blp
+    from app.extensions import api
+    from app.places.routes import blp as places_blp
+    from app.places.routes import vocab_blp
+    from app.web import docs_static, web
+
+    for blp in (auth_blp, places_blp, checklists_blp, vocab_blp):
+        api.register_blueprint(blp, url_prefix="/api/v1")
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/tokens"}
+    )
+    app.register_blueprint(docs_static)
+    app.register_blueprint(web)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Load the caller before each request and guard JSON body size."""
+    from app.auth.service import load_current_user
+    from app.common.http import limit_json_body
+
+    app.before_request(limit_json_body)
+    app.before_request(load_current_user)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer every error with problem+json."""
+    from app.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the flask CLI commands (seed, users)."""
+    from app.cli import register
+
+    register(app)

@@ -1,0 +1,1 @@
+"""Users, roles, property grants, sessions and API tokens."""

@@ -1,0 +1,74 @@
+"""User, property grant and API token."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.models import TimestampMixin, utcnow
+from app.extensions import db
+from app.places.models import Department, Property
+
+ROLES = {
+    "assistant": ("物业助理", "Property assistant"),
+    "inspector": ("装修巡查员", "Renovation inspector"),
+    "frontdesk": ("客服前台", "Front desk"),
+    "staff": ("部门员工", "Department staff"),
+    "supervisor": ("物业主管", "Supervisor"),
+    "admin": ("管理员", "Administrator"),
+}
+
+property_grant = Table(
+    "property_grant",
+    db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("property_id", ForeignKey("property.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(TimestampMixin, db.Model):
+    """A person who logs in; sees only the properties granted to them."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped on password change or deactivation so old sessions stop working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    last_login_at: Mapped[datetime | None]
+
+    department: Mapped[Department | None] = relationship()
+    properties: Mapped[list[Property]] = relationship(
+        secondary=property_grant, order_by="Property.id"
+    )
+
+    @property
+    def property_ids(self) -> list[int]:
+        """Return the ids of the granted properties."""
+        return [p.id for p in self.properties]
+
+
+class ApiToken(db.Model):
+    """A bearer token for scripts; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    revoked: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship()

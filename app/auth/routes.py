@@ -1,0 +1,129 @@
+"""HTTP routes for login, the current user, tokens and user management."""
+
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint
+from sqlalchemy import or_
+
+from app.auth import schemas as s
+from app.auth import service
+from app.auth.models import User, property_grant
+from app.common.schemas import paginate
+from app.errors import Unauthorized
+from app.extensions import db
+
+blp = Blueprint("auth", __name__, description="Login, sessions, tokens and users (登录与用户)")
+
+
+@blp.post("/auth/login")
+@blp.arguments(s.LoginSchema)
+@blp.response(200, s.UserSchema)
+def login(data):
+    """Log in with username and password; sets the session cookie."""
+    user = service.authenticate(data["username"], data["password"])
+    service.start_session(user)
+    db.session.commit()
+    return user
+
+
+@blp.post("/auth/logout")
+@blp.response(204)
+def logout():
+    """Log out (end the session cookie)."""
+    service.end_session()
+
+
+@blp.get("/me")
+@service.login_required
+@blp.response(200, s.UserSchema)
+def me():
+    """Show who I am, my role and my properties."""
+    return service.current_user()
+
+
+@blp.post("/me/password")
+@service.login_required
+@blp.arguments(s.PasswordChangeSchema)
+@blp.response(204)
+def change_password(data):
+    """Change my password; my other sessions end, this one stays."""
+    user = service.change_own_password(data["current_password"], data["new_password"])
+    service.start_session(user)
+    db.session.commit()
+
+
+@blp.post("/auth/tokens")
+@blp.arguments(s.TokenRequestSchema)
+@blp.response(201, s.TokenSchema)
+def create_token(data):
+    """Issue a bearer token, for the logged-in user or for username and password."""
+    if data.get("username"):
+        user = service.authenticate(data["username"], data.get("password") or "")
+    elif g.get("user") is not None:
+        user = service.current_user()
+    else:
+        raise Unauthorized()
+    token, raw = service.create_token(user, data["name"], data.get("days"))
+    db.session.commit()
+    return {"id": token.id, "name": token.name, "token": raw,
+            "created_at": token.created_at, "expires_at": token.expires_at}
+
+
+@blp.get("/users")
+@service.can_read("user")
+@blp.arguments(s.UserArgs, location="query")
+@blp.response(200, s.UserPage)
+def list_users(args):
+    """List users who share a property with me."""
+    query = service.visible_users()
+    if args.get("property_id") is not None:
+        query = query.where(User.id.in_(
+            db.select(property_grant.c.user_id).where(
+                property_grant.c.property_id == args["property_id"])))
+    for name in ("role", "department_id", "active"):
+        if args.get(name) is not None:
+            query = query.where(getattr(User, name) == args[name])
+    if args.get("q"):
+        like = f"%{args['q']}%"
+        query = query.where(or_(User.username.ilike(like), User.display_name.like(like)))
+    return paginate(query.order_by(User.id), args)
+
+
+@blp.post("/users")
+@service.can_write("user")
+@blp.arguments(s.UserSchema)
+@blp.response(201, s.UserSchema)
+def create_user(data):
+    """Create a user with a role and granted properties."""
+    user = service.create_user(data)
+    db.session.commit()
+    return user
+
+
+@blp.get("/users/<int:obj_id>")
+@service.can_read("user")
+@blp.response(200, s.UserSchema)
+def get_user(obj_id):
+    """Show one user."""
+    return service.get_user(obj_id)
+
+
+@blp.patch("/users/<int:obj_id>")
+@service.can_write("user")
+@blp.arguments(s.UserSchema(partial=True))
+@blp.response(200, s.UserSchema)
+def update_user(data, obj_id):
+    """Change a user: role, department, properties, reset password, deactivate."""
+    user = service.update_user(service.get_user(obj_id), data)
+    db.session.commit()
+    return user
+
+
+@blp.delete("/users/<int:obj_id>")
+@service.can_write("user")
+@blp.response(204)
+def delete_user(obj_id):
+    """Deactivate a user (their records stay)."""
+    service.deactivate_user(service.get_user(obj_id))
+    db.session.commit()

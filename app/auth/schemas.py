@@ -1,0 +1,95 @@
+"""Marshmallow schemas for login, tokens and users."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from app.auth.models import ROLES
+from app.common.schemas import BaseSchema, PageArgs, Text, one_of, page_schema
+
+
+class LoginSchema(BaseSchema):
+    """Username and password."""
+
+    username = Text(64, required=True)
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+
+
+class PropertyRefSchema(BaseSchema):
+    """A granted property in short form."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    name_en = fields.String()
+    timezone = fields.String()
+
+
+class DepartmentRefSchema(BaseSchema):
+    """A department in short form."""
+
+    id = fields.Integer()
+    property_id = fields.Integer()
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+
+
+class UserSchema(BaseSchema):
+    """A user as the API shows and takes it."""
+
+    id = fields.Integer(dump_only=True)
+    username = Text(64, required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{2,64}$"))
+    display_name = Text(100, required=True)
+    phone = Text(32, allow_none=True)
+    role = fields.String(required=True, validate=one_of(ROLES))
+    roles = fields.Function(lambda u: [u.role], dump_only=True)
+    department_id = fields.Integer(allow_none=True)
+    department = fields.Nested(DepartmentRefSchema, dump_only=True, allow_none=True)
+    property_ids = fields.List(
+        fields.Integer(), required=True, validate=validate.Length(min=1, max=100)
+    )
+    properties = fields.List(fields.Nested(PropertyRefSchema), dump_only=True)
+    active = fields.Boolean()
+    password = fields.String(load_only=True, required=True, validate=validate.Length(max=200))
+    last_login_at = fields.DateTime(dump_only=True)
+
+
+class UserArgs(PageArgs):
+    """Filters for the user list."""
+
+    property_id = fields.Integer()
+    role = fields.String(validate=one_of(ROLES))
+    department_id = fields.Integer()
+    active = fields.Boolean()
+    q = fields.String(validate=validate.Length(max=100))
+
+
+class PasswordChangeSchema(BaseSchema):
+    """A user's own password change."""
+
+    current_password = fields.String(required=True, validate=validate.Length(max=200))
+    new_password = fields.String(required=True, validate=validate.Length(max=200))
+
+
+class TokenRequestSchema(BaseSchema):
+    """What a script asks for when it wants a bearer token."""
+
+    name = Text(100, load_default="script")
+    days = fields.Integer(load_default=None, validate=validate.Range(min=1, max=3650))
+    username = Text(64)
+    password = fields.String(load_only=True, validate=validate.Length(max=200))
+
+
+class TokenSchema(BaseSchema):
+    """An issued token; `token` is only shown once."""
+
+    id = fields.Integer()
+    name = fields.String()
+    token = fields.String()
+    token_type = fields.Constant("Bearer")
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+
+
+UserPage = page_schema(UserSchema)

@@ -1,0 +1,326 @@
+"""Who the caller is and what they may do: passwords, sessions, tokens, roles, scoping."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from flask import current_app, g, request, session
+from sqlalchemy import Select, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.auth.models import ROLES, ApiToken, User
+from app.common.models import utcnow
+from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from app.extensions import db
+from app.places.models import Department, Property
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Who may change what; everybody granted a property may read its places and checklists.
+WRITE_ROLES: dict[str, frozenset[str]] = {
+    "property": frozenset({"admin"}),
+    "zone": frozenset({"admin"}),
+    "checkpoint": frozenset({"admin"}),
+    "unit": frozenset({"admin", "supervisor"}),
+    "department": frozenset({"admin"}),
+    "routing_rule": frozenset({"admin", "supervisor"}),
+    "checklist": frozenset({"admin", "supervisor"}),
+    "user": frozenset({"admin"}),
+}
+READ_ROLES: dict[str, frozenset[str]] = {
+    "user": frozenset({"admin", "supervisor", "frontdesk"}),
+}
+MIN_PASSWORD_LENGTH = 8
+# Verified against when the username is unknown so both paths cost the same.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with werkzeug's current default (scrypt) unless configured otherwise."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD")
+    return generate_password_hash(password, method) if method else generate_password_hash(password)
+
+
+def check_password_strength(password: str, field: str = "password") -> None:
+    """Refuse passwords too short to be safe."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            f"密码至少 {MIN_PASSWORD_LENGTH} 位",
+            f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
+            field=field,
+        )
+
+
+def authenticate(username: str, password: str) -> User:
+    """Return the active user with these credentials or raise Unauthorized."""
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if not user or not ok or not user.active:
+        raise Unauthorized("用户名或密码错误", "Wrong username or password.")
+    user.last_login_at = utcnow()
+    return user
+
+
+def start_session(user: User) -> None:
+    """Put the user in the signed session cookie."""
+    session.clear()
+    session.permanent = True
+    session["uid"] = user.id
+    session["sv"] = user.session_version
+
+
+def end_session() -> None:
+    """Forget the session."""
+    session.clear()
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_token(user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """Issue a bearer token; the raw value is returned once and never stored."""
+    raw = "pt_" + secrets.token_urlsafe(32)
+    lifetime = days or current_app.config["TOKEN_LIFETIME_DAYS"]
+    token = ApiToken(
+        user=user,
+        name=name,
+        token_hash=_token_hash(raw),
+        expires_at=utcnow() + timedelta(days=lifetime),
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, raw
+
+
+def _user_from_token(raw: str) -> User:
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(raw)))
+    now = utcnow()
+    if not token or token.revoked or (token.expires_at and token.expires_at < now):
+        raise Unauthorized("令牌无效或已过期", "The token is invalid or expired.")
+    if not token.user.active:
+        raise Unauthorized("账号已停用", "This account is deactivated.")
+    return token.user
+
+
+def load_current_user() -> None:
+    """Set g.user from a bearer token or the session cookie (None when anonymous)."""
+    g.user = None
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        g.user = _user_from_token(header[7:].strip())
+        return
+    uid = session.get("uid")
+    if uid is None:
+        return
+    user = db.session.get(User, uid)
+    if user and user.active and session.get("sv") == user.session_version:
+        g.user = user
+    else:
+        session.clear()
+
+
+def current_user() -> User:
+    """Return the logged-in user or raise Unauthorized."""
+    user = g.get("user")
+    if user is None:
+        raise Unauthorized()
+    return user
+
+
+def login_required(fn: F) -> F:
+    """Let only logged-in users through."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        current_user()
+        return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def roles_required(roles: Iterable[str]) -> Callable[[F], F]:
+    """Let only users with one of these roles through."""
+    allowed = frozenset(roles)
+
+    def decorator(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            require_role(allowed)
+            return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def require_role(allowed: Iterable[str]) -> User:
+    """Return the caller if their role is allowed, else raise Forbidden."""
+    user = current_user()
+    if user.role not in allowed:
+        raise Forbidden()
+    return user
+
+
+def can_write(resource: str) -> Callable[[F], F]:
+    """Guard a route that changes the given resource."""
+    return roles_required(WRITE_ROLES[resource])
+
+
+def can_read(resource: str) -> Callable[[F], F]:
+    """Guard a route that reads the given resource."""
+    return roles_required(READ_ROLES.get(resource, ROLES.keys()))
+
+
+# --- property scoping: every list and get goes through these ---
+
+
+def granted_property_ids() -> list[int]:
+    """Return the ids of the properties the caller may see."""
+    return current_user().property_ids
+
+
+def scoped(model: Any) -> Select:
+    """Select rows of a property-owned model that the caller may see."""
+    return select(model).where(model.property_id.in_(granted_property_ids()))
+
+
+def get_scoped(model: Any, obj_id: int) -> Any:
+    """Return one row of a property-owned model in the caller's scope, else raise NotFound."""
+    obj = db.session.get(model, obj_id)
+    if obj is None or obj.property_id not in granted_property_ids():
+        raise NotFound()
+    return obj
+
+
+def get_property(property_id: int, field: str = "property_id") -> Property:
+    """Return a property the caller is granted, else raise NotFound naming the field."""
+    prop = db.session.get(Property, property_id)
+    if prop is None or prop.id not in granted_property_ids():
+        raise NotFound("找不到该项目", "No such property.", field=field)
+    return prop
+
+
+def get_scoped_ref(model: Any, obj_id: int, field: str) -> Any:
+    """Return a referenced row in scope, else raise a 422 naming the field."""
+    obj = db.session.get(model, obj_id)
+    if obj is None or obj.property_id not in granted_property_ids():
+        raise Invalid("引用的对象不存在", "The referenced object does not exist.", field=field)
+    return obj
+
+
+def department_in(department_id: int, property_ids: Iterable[int]) -> Department:
+    """Return a department of one of the given properties, else raise 422."""
+    dept = db.session.get(Department, department_id)
+    if dept is None or dept.property_id not in set(property_ids):
+        raise Invalid(
+            "部门不属于该用户的项目",
+            "The department is not in one of the user's properties.",
+            field="department_id",
+        )
+    return dept
+
+
+# --- user management ---
+
+
+def visible_users() -> Select:
+    """Select users who share at least one property with the caller."""
+    from app.auth.models import property_grant
+
+    shared = select(property_grant.c.user_id).where(
+        property_grant.c.property_id.in_(granted_property_ids())
+    )
+    return select(User).where(User.id.in_(shared))
+
+
+def get_user(user_id: int) -> User:
+    """Return a user the caller may see, else raise NotFound."""
+    user = db.session.scalar(visible_users().where(User.id == user_id))
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def _grantable(property_ids: list[int]) -> list[Property]:
+    mine = set(granted_property_ids())
+    if not set(property_ids) <= mine:
+        raise Invalid("只能授权自己有权限的项目", "You can only grant properties you have.",
+                      field="property_ids")
+    return list(db.session.scalars(select(Property).where(Property.id.in_(property_ids))))
+
+
+def _check_department(role: str, department_id: int | None, properties: list[Property]) -> None:
+    if department_id is not None:
+        department_in(department_id, [p.id for p in properties])
+    elif role == "staff":
+        raise Invalid("部门员工必须属于一个部门", "Staff must belong to a department.",
+                      field="department_id")
+
+
+def create_user(data: dict[str, Any]) -> User:
+    """Create a user in the caller's company with the given properties."""
+    from app.places.service import ensure_unique
+
+    ensure_unique(User, "username", data["username"])
+    check_password_strength(data["password"])
+    properties = _grantable(data.pop("property_ids"))
+    _check_department(data["role"], data.get("department_id"), properties)
+    password = data.pop("password")
+    user = User(company_id=current_user().company_id, password_hash=hash_password(password),
+                **data)
+    user.properties = properties
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(user: User, data: dict[str, Any]) -> User:
+    """Change a user; grants outside the caller's properties are left as they are."""
+    from app.places.service import ensure_unique
+
+    if "username" in data:
+        ensure_unique(User, "username", data["username"], user.id)
+    if "property_ids" in data:
+        mine = set(granted_property_ids())
+        kept = [p for p in user.properties if p.id not in mine]
+        user.properties = kept + _grantable(data.pop("property_ids"))
+    role = data.get("role", user.role)
+    department_id = data["department_id"] if "department_id" in data else user.department_id
+    _check_department(role, department_id, user.properties)
+    if "password" in data:
+        check_password_strength(data["password"])
+        user.password_hash = hash_password(data.pop("password"))
+        user.session_version += 1
+    if data.get("active") is False:
+        deactivate_user(user)
+    for key, value in data.items():
+        setattr(user, key, value)
+    return user
+
+
+def deactivate_user(user: User) -> None:
+    """Stop a user logging in and end their sessions and tokens."""
+    if user.id == current_user().id:
+        raise Conflict("不能停用自己的账号", "You cannot deactivate your own account.",
+                       field="active")
+    user.active = False
+    user.session_version += 1
+    for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
+        token.revoked = True
+
+
+def change_own_password(current: str, new: str) -> User:
+    """Change the caller's password after checking the current one; other sessions end."""
+    user = current_user()
+    if not check_password_hash(user.password_hash, current):
+        raise Invalid("当前密码不正确", "The current password is wrong.", field="current_password")
+    check_password_strength(new, field="new_password")
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    return user

@@ -1,0 +1,1 @@
+"""Checklist templates, versions and items (检查表)."""

@@ -1,0 +1,113 @@
+"""Marshmallow schemas for checklist templates, versions and items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from app.checklists.models import ANSWER_TYPES, SEVERITIES
+from app.common.schemas import BaseSchema, PageArgs, Text, one_of, page_schema
+from app.places.models import CATEGORIES, CHECKPOINT_KINDS
+from app.places.schemas import CheckpointSchema
+
+
+class ItemSchema(BaseSchema):
+    """One checklist item."""
+
+    id = fields.Integer(dump_only=True)
+    position = fields.Integer(dump_only=True)
+    text_zh = Text(300, required=True)
+    text_en = Text(300, allow_none=True)
+    answer_type = fields.String(load_default="pass_fail", validate=one_of(ANSWER_TYPES))
+    required = fields.Boolean(load_default=True)
+    min_value = fields.Float(allow_none=True, load_default=None)
+    max_value = fields.Float(allow_none=True, load_default=None)
+    unit = Text(20, allow_none=True, load_default=None)
+    photo_required_on_fail = fields.Boolean(load_default=True)
+    severity = fields.String(load_default="medium", validate=one_of(SEVERITIES))
+    category = fields.String(required=True, validate=one_of(CATEGORIES))
+
+    @validates_schema
+    def _check_range(self, data: dict[str, Any], **_: Any) -> None:
+        low, high = data.get("min_value"), data.get("max_value")
+        if data.get("answer_type") != "number" and (low is not None or high is not None):
+            raise ValidationError("Only number items have a range.", "min_value")
+        if low is not None and high is not None and low > high:
+            raise ValidationError("min_value is above max_value.", "min_value")
+
+
+class VersionSchema(BaseSchema):
+    """A published version with its items."""
+
+    id = fields.Integer()
+    number = fields.Integer()
+    created_at = fields.DateTime()
+    items = fields.List(fields.Nested(ItemSchema))
+
+
+class VersionRefSchema(BaseSchema):
+    """A version without its items."""
+
+    id = fields.Integer()
+    number = fields.Integer()
+    created_at = fields.DateTime()
+
+
+class TemplateSchema(BaseSchema):
+    """A checklist template with its current version."""
+
+    id = fields.Integer(dump_only=True)
+    property_id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=one_of(CHECKPOINT_KINDS))
+    name_zh = Text(200, required=True)
+    name_en = Text(200, allow_none=True)
+    active = fields.Boolean(dump_only=True)
+    items = fields.List(
+        fields.Nested(ItemSchema), required=True, load_only=True,
+        validate=validate.Length(min=1, max=200),
+    )
+    current_version = fields.Nested(VersionSchema, dump_only=True)
+
+
+class TemplateDetailSchema(TemplateSchema):
+    """A template with its version history."""
+
+    versions = fields.List(fields.Nested(VersionRefSchema), dump_only=True)
+
+
+class PublishSchema(BaseSchema):
+    """A new version of a template's items, and optionally new names."""
+
+    name_zh = Text(200)
+    name_en = Text(200, allow_none=True)
+    items = fields.List(
+        fields.Nested(ItemSchema), required=True, validate=validate.Length(min=1, max=200)
+    )
+
+
+class TemplateArgs(PageArgs):
+    """Filters for the template list."""
+
+    property_id = fields.Integer()
+    kind = fields.String(validate=one_of(CHECKPOINT_KINDS))
+
+
+class ChecklistForScanSchema(BaseSchema):
+    """The checklist a phone shows at a checkpoint: one version, its items."""
+
+    template_id = fields.Integer()
+    version_id = fields.Integer()
+    version = fields.Integer()
+    name_zh = fields.String()
+    name_en = fields.String()
+    items = fields.List(fields.Nested(ItemSchema))
+
+
+class ScannedCheckpointSchema(CheckpointSchema):
+    """A checkpoint with its current checklist (null when its kind has none)."""
+
+    checklist = fields.Nested(ChecklistForScanSchema, dump_only=True, allow_none=True)
+
+
+TemplatePage = page_schema(TemplateSchema)

@@ -1,0 +1,116 @@
+"""Rules for checklists: publishing versions, never editing one in place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from sqlalchemy import select
+
+from app.auth.service import get_property
+from app.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistVersion
+from app.extensions import db
+from app.places.models import Checkpoint
+from app.errors import NotFound
+from app.places.service import ensure_unique, find_by_code
+
+ITEM_FIELDS = (
+    "text_zh", "text_en", "answer_type", "required", "min_value", "max_value", "unit",
+    "photo_required_on_fail", "severity", "category",
+)
+
+
+def _item_key(item: dict[str, Any] | ChecklistItem) -> tuple:
+    if isinstance(item, dict):
+        return tuple(item.get(f) for f in ITEM_FIELDS)
+    return tuple(getattr(item, f) for f in ITEM_FIELDS)
+
+
+def create_template(data: dict[str, Any]) -> ChecklistTemplate:
+    """Create a template for a checkpoint kind in a granted property (version 1)."""
+    get_property(data["property_id"])
+    return add_template(data)
+
+
+def add_template(data: dict[str, Any]) -> ChecklistTemplate:
+    """Create a template and publish its first version (no caller checks: seed and tests)."""
+    ensure_unique(ChecklistTemplate, "kind", data["kind"], property_id=data["property_id"])
+    items = data.pop("items")
+    template = ChecklistTemplate(**data)
+    db.session.add(template)
+    db.session.flush()
+    publish(template, items)
+    return template
+
+
+def publish(template: ChecklistTemplate, items: list[dict[str, Any]]) -> ChecklistVersion:
+    """Publish items as the template's next version, unless they equal the current one."""
+    current = template.current_version
+    if current and [_item_key(i) for i in current.items] == [_item_key(i) for i in items]:
+        return current
+    version = ChecklistVersion(
+        template=template,
+        number=(current.number + 1) if current else 1,
+        created_by_id=_caller_id(),
+    )
+    db.session.add(version)
+    for position, item in enumerate(items, start=1):
+        fields = {f: item.get(f) for f in ITEM_FIELDS}
+        db.session.add(ChecklistItem(version=version, position=position, **fields))
+    db.session.flush()
+    db.session.refresh(template, ["versions"])
+    return version
+
+
+def update_template(template: ChecklistTemplate, data: dict[str, Any]) -> ChecklistTemplate:
+    """Rename a template and publish its edited items as a new version."""
+    for name in ("name_zh", "name_en"):
+        if name in data:
+            setattr(template, name, data[name])
+    publish(template, data["items"])
+    return template
+
+
+def template_for_kind(property_id: int, kind: str) -> ChecklistTemplate | None:
+    """Return the active template a checkpoint kind uses at a property."""
+    return db.session.scalar(
+        select(ChecklistTemplate).where(
+            ChecklistTemplate.property_id == property_id,
+            ChecklistTemplate.kind == kind,
+            ChecklistTemplate.active.is_(True),
+        )
+    )
+
+
+def checklist_for(checkpoint: Checkpoint) -> dict[str, Any] | None:
+    """Return the current checklist of a checkpoint, as the phone shows it."""
+    template = template_for_kind(checkpoint.property_id, checkpoint.kind)
+    version = template.current_version if template else None
+    if template is None or version is None:
+        return None
+    return {
+        "template_id": template.id,
+        "version_id": version.id,
+        "version": version.number,
+        "name_zh": template.name_zh,
+        "name_en": template.name_en,
+        "items": version.items,
+    }
+
+
+def open_checkpoint(code: str) -> Checkpoint:
+    """Return the scanned checkpoint with its current checklist attached for the phone."""
+    checkpoint = find_by_code(code)
+    if checkpoint is None:
+        raise NotFound("找不到该点位编码", "No checkpoint has this code.", field="code")
+    if not checkpoint.active:
+        raise NotFound("该点位已停用", "This checkpoint is no longer in use.", field="code")
+    # Not a mapped column: the scan response carries the checklist beside the checkpoint.
+    checkpoint.checklist = checklist_for(checkpoint)  # type: ignore[attr-defined]
+    return checkpoint
+
+
+def _caller_id() -> int | None:
+    # The seed CLI publishes with no one logged in.
+    user = g.get("user")
+    return user.id if user else None

@@ -1,0 +1,1 @@
+"""Shared building blocks: base model, schemas, pagination, time helpers."""

@@ -1,0 +1,97 @@
+"""Base schemas, pagination and vocabulary validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+from sqlalchemy import Select, func, select
+
+from app.extensions import db
+
+
+class BaseSchema(Schema):
+    """Strict schema: unknown fields are an error naming the field."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class QuerySchema(Schema):
+    """Query-string arguments: unknown parameters (cache busters) are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class PageArgs(QuerySchema):
+    """Page number and size."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1, max=500))
+
+
+def one_of(vocabulary: dict[str, Any]) -> validate.OneOf:
+    """Validate a code against a vocabulary dict."""
+    return validate.OneOf(list(vocabulary))
+
+
+def page_schema(item_schema: type[Schema]) -> type[Schema]:
+    """Build the envelope schema of a page of items."""
+    name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
+    return type(
+        name,
+        (Schema,),
+        {
+            "items": fields.List(fields.Nested(item_schema)),
+            "total": fields.Integer(),
+            "page": fields.Integer(),
+            "per_page": fields.Integer(),
+        },
+    )
+
+
+def paginate(query: Select, args: dict[str, Any]) -> dict[str, Any]:
+    """Run a select one page at a time and report the total."""
+    page = args.get("page") or 1
+    per_page = args.get("per_page") or current_app.config["PAGE_SIZE_DEFAULT"]
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": items, "total": total or 0, "page": page, "per_page": per_page}
+
+
+class Text(fields.String):
+    """A string with surrounding white space removed; blank counts as missing when required."""
+
+    def __init__(self, max_length: int = 200, *, required: bool = False, **kwargs: Any) -> None:
+        length = validate.Length(min=1 if required else 0, max=max_length)
+        extra = kwargs.pop("validate", None)
+        validators = [length, *(extra if isinstance(extra, list) else [extra] if extra else [])]
+        super().__init__(required=required, validate=validators, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        result = super()._deserialize(value, attr, data, **kwargs)
+        return result.strip() if isinstance(result, str) else result
+
+
+class Code(fields.String):
+    """An upper-cased identifier such as a checkpoint or property code."""
+
+    def __init__(self, pattern: str, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Regexp(pattern), **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        result = super()._deserialize(value, attr, data, **kwargs)
+        return result.strip().upper()
+
+
+def schema_name_resolver(schema: Any) -> str:
+    """Name OpenAPI components, giving PATCH variants (partial schemas) their own name."""
+    from apispec.ext.marshmallow.common import resolve_schema_cls
+
+    cls = resolve_schema_cls(schema)
+    name = cls.__name__.removesuffix("Schema")
+    if isinstance(schema, Schema) and (schema.partial or schema.exclude or schema.only):
+        name += "Patch"
+    return name

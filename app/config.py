@@ -1,0 +1,79 @@
+"""Configuration read from environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _instance_dir() -> Path:
+    return Path(os.environ.get("PATROL_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Hosted PostgreSQL often hands out postgres:// URLs; psycopg 3 needs its own driver name.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+    return f"sqlite:///{_instance_dir() / 'patrol.db'}"
+
+
+class Config:
+    """Settings for a running server; every value can come from the environment."""
+
+    ENV_NAME = os.environ.get("PATROL_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    INSTANCE_DIR = str(_instance_dir())
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
+    DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Asia/Shanghai")
+
+    # The JSON API takes small bodies; photo uploads get their own limit in the photos module.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
+    MAX_JSON_BYTES = int(os.environ.get("MAX_JSON_BYTES", 1024 * 1024))
+
+    SESSION_COOKIE_NAME = "patrol_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_LIFETIME_SECONDS", 14 * 24 * 3600))
+    TOKEN_LIFETIME_DAYS = int(os.environ.get("TOKEN_LIFETIME_DAYS", 365))
+
+    API_TITLE = "Patrol API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "/api/docs/static/"
+
+    PAGE_SIZE_DEFAULT = 50
+    PAGE_SIZE_MAX = 500
+
+    DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "patrol-demo")
+
+
+class ProductionConfig(Config):
+    """Settings for production: cookies only over HTTPS, a real secret required."""
+
+    SESSION_COOKIE_SECURE = True
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a throwaway database chosen by the fixtures."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    ENV_NAME = "test"
+    # scrypt's cost is the point in production and only slows the suite down.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+def load_config(name: str | None = None) -> type[Config]:
+    """Pick the config class for the named environment."""
+    name = name or os.environ.get("PATROL_ENV", "development")
+    return {"production": ProductionConfig, "test": TestConfig}.get(name, Config)

@@ -1,0 +1,1 @@
+"""Places: company, property, zones, checkpoints, units, departments, routing rules."""

@@ -1,0 +1,341 @@
+"""HTTP routes for properties, zones, checkpoints, units, departments and routing rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from app.auth import service as auth
+from app.auth.models import ROLES
+from app.checklists.models import ANSWER_TYPES, SEVERITIES
+from app.common.schemas import paginate
+from app.extensions import db
+from app.places import schemas as s
+from app.places import service
+from app.places.models import (
+    CATEGORIES,
+    CHECKPOINT_KINDS,
+    UNIT_STATUSES,
+    ZONE_KINDS,
+    Checkpoint,
+    Department,
+    RoutingRule,
+    Unit,
+    Zone,
+)
+
+blp = Blueprint("places", __name__, description="Properties, zones, checkpoints, units, "
+                "departments, routing rules (项目、区域、点位、户、部门、派单规则)")
+vocab_blp = Blueprint("vocab", __name__, description="Code lists with Chinese and English labels")
+
+NO_CONTENT = {204: {"description": "Deactivated or deleted"}}
+
+
+def commit(obj: Any) -> Any:
+    """Commit the request's one transaction and hand back the object to dump."""
+    db.session.commit()
+    return obj
+
+
+# --- properties ---
+
+
+@blp.get("/properties")
+@auth.login_required
+@blp.arguments(s.PropertyArgs, location="query")
+@blp.response(200, s.PropertyPage)
+def list_properties(args):
+    """List the properties granted to me."""
+    return paginate(service.list_properties(args), args)
+
+
+@blp.post("/properties")
+@auth.can_write("property")
+@blp.arguments(s.PropertySchema)
+@blp.response(201, s.PropertySchema)
+def create_property(data):
+    """Create a property (admin); it is granted to its creator."""
+    return commit(service.create_property(data))
+
+
+@blp.get("/properties/<int:obj_id>")
+@auth.login_required
+@blp.response(200, s.PropertySchema)
+def get_property(obj_id):
+    """Show one property."""
+    return auth.get_property(obj_id, field="id")
+
+
+@blp.patch("/properties/<int:obj_id>")
+@auth.can_write("property")
+@blp.arguments(s.PropertySchema(partial=True))
+@blp.response(200, s.PropertySchema)
+def update_property(data, obj_id):
+    """Change a property's settings."""
+    return commit(service.update_property(auth.get_property(obj_id, field="id"), data))
+
+
+# --- zones ---
+
+
+@blp.get("/zones")
+@auth.login_required
+@blp.arguments(s.ZoneArgs, location="query")
+@blp.response(200, s.ZonePage)
+def list_zones(args):
+    """List zones."""
+    query = service.filter_scoped(auth.scoped(Zone), Zone, args, "kind").order_by(Zone.id)
+    return paginate(query, args)
+
+
+@blp.post("/zones")
+@auth.can_write("zone")
+@blp.arguments(s.ZoneSchema)
+@blp.response(201, s.ZoneSchema)
+def create_zone(data):
+    """Create a zone."""
+    return commit(service.create_zone(data))
+
+
+@blp.get("/zones/<int:obj_id>")
+@auth.login_required
+@blp.response(200, s.ZoneSchema)
+def get_zone(obj_id):
+    """Show one zone."""
+    return auth.get_scoped(Zone, obj_id)
+
+
+@blp.patch("/zones/<int:obj_id>")
+@auth.can_write("zone")
+@blp.arguments(s.ZoneSchema(partial=True, exclude=("property_id",)))
+@blp.response(200, s.ZoneSchema)
+def update_zone(data, obj_id):
+    """Change a zone."""
+    return commit(service.update_zone(auth.get_scoped(Zone, obj_id), data))
+
+
+@blp.delete("/zones/<int:obj_id>")
+@auth.can_write("zone")
+@blp.response(204, description="Deactivated")
+def delete_zone(obj_id):
+    """Deactivate a zone (history keeps pointing at it)."""
+    auth.get_scoped(Zone, obj_id).active = False
+    commit(None)
+
+
+# --- checkpoints ---
+
+
+@blp.get("/checkpoints")
+@auth.login_required
+@blp.arguments(s.CheckpointArgs, location="query")
+@blp.response(200, s.CheckpointPage)
+def list_checkpoints(args):
+    """List checkpoints, filtered by property, zone, kind, active or a search text."""
+    return paginate(service.list_checkpoints(auth.scoped(Checkpoint), args), args)
+
+
+@blp.post("/checkpoints")
+@auth.can_write("checkpoint")
+@blp.arguments(s.CheckpointSchema)
+@blp.response(201, s.CheckpointSchema)
+def create_checkpoint(data):
+    """Create a checkpoint; its code is generated unless given."""
+    return commit(service.create_checkpoint(data))
+
+
+@blp.get("/checkpoints/<int:obj_id>")
+@auth.login_required
+@blp.response(200, s.CheckpointSchema)
+def get_checkpoint(obj_id):
+    """Show one checkpoint."""
+    return auth.get_scoped(Checkpoint, obj_id)
+
+
+@blp.patch("/checkpoints/<int:obj_id>")
+@auth.can_write("checkpoint")
+@blp.arguments(s.CheckpointSchema(partial=True))
+@blp.response(200, s.CheckpointSchema)
+def update_checkpoint(data, obj_id):
+    """Change a checkpoint."""
+    return commit(service.update_checkpoint(auth.get_scoped(Checkpoint, obj_id), data))
+
+
+@blp.delete("/checkpoints/<int:obj_id>")
+@auth.can_write("checkpoint")
+@blp.response(204, description="Deactivated")
+def delete_checkpoint(obj_id):
+    """Deactivate a checkpoint (its inspections stay)."""
+    auth.get_scoped(Checkpoint, obj_id).active = False
+    commit(None)
+
+
+# --- units ---
+
+
+@blp.get("/units")
+@auth.login_required
+@blp.arguments(s.UnitArgs, location="query")
+@blp.response(200, s.UnitPage)
+def list_units(args):
+    """List units, filtered by building, floor and status."""
+    query = service.filter_scoped(auth.scoped(Unit), Unit, args, "zone_id", "status", "floor")
+    return paginate(query.order_by(Unit.zone_id, Unit.floor, Unit.number), args)
+
+
+@blp.post("/units")
+@auth.can_write("unit")
+@blp.arguments(s.UnitSchema)
+@blp.response(201, s.UnitSchema)
+def create_unit(data):
+    """Create a unit in a building."""
+    return commit(service.create_unit(data))
+
+
+@blp.get("/units/<int:obj_id>")
+@auth.login_required
+@blp.response(200, s.UnitSchema)
+def get_unit(obj_id):
+    """Show one unit."""
+    return auth.get_scoped(Unit, obj_id)
+
+
+@blp.patch("/units/<int:obj_id>")
+@auth.can_write("unit")
+@blp.arguments(s.UnitSchema(partial=True))
+@blp.response(200, s.UnitSchema)
+def update_unit(data, obj_id):
+    """Change a unit (e.g. its status)."""
+    return commit(service.update_unit(auth.get_scoped(Unit, obj_id), data))
+
+
+@blp.delete("/units/<int:obj_id>")
+@auth.can_write("unit")
+@blp.response(204, description="Deactivated")
+def delete_unit(obj_id):
+    """Deactivate a unit."""
+    auth.get_scoped(Unit, obj_id).active = False
+    commit(None)
+
+
+# --- departments ---
+
+
+@blp.get("/departments")
+@auth.login_required
+@blp.arguments(s.PropertyScopedArgs, location="query")
+@blp.response(200, s.DepartmentPage)
+def list_departments(args):
+    """List departments."""
+    query = service.filter_scoped(auth.scoped(Department), Department, args)
+    return paginate(query.order_by(Department.id), args)
+
+
+@blp.post("/departments")
+@auth.can_write("department")
+@blp.arguments(s.DepartmentSchema)
+@blp.response(201, s.DepartmentSchema)
+def create_department(data):
+    """Create a department."""
+    return commit(service.create_department(data))
+
+
+@blp.get("/departments/<int:obj_id>")
+@auth.login_required
+@blp.response(200, s.DepartmentSchema)
+def get_department(obj_id):
+    """Show one department."""
+    return auth.get_scoped(Department, obj_id)
+
+
+@blp.patch("/departments/<int:obj_id>")
+@auth.can_write("department")
+@blp.arguments(s.DepartmentSchema(partial=True, exclude=("property_id",)))
+@blp.response(200, s.DepartmentSchema)
+def update_department(data, obj_id):
+    """Change a department."""
+    return commit(service.update_department(auth.get_scoped(Department, obj_id), data))
+
+
+@blp.delete("/departments/<int:obj_id>")
+@auth.can_write("department")
+@blp.response(204, description="Deactivated")
+def delete_department(obj_id):
+    """Deactivate a department no rule or active user points at."""
+    service.deactivate_department(auth.get_scoped(Department, obj_id))
+    commit(None)
+
+
+# --- routing rules ---
+
+
+@blp.get("/routing-rules")
+@auth.login_required
+@blp.arguments(s.RoutingRuleArgs, location="query")
+@blp.response(200, s.RoutingRulePage)
+def list_routing_rules(args):
+    """List routing rules."""
+    query = auth.scoped(RoutingRule)
+    for name in ("property_id", "category"):
+        if args.get(name) is not None:
+            query = query.where(getattr(RoutingRule, name) == args[name])
+    return paginate(query.order_by(RoutingRule.id), args)
+
+
+@blp.post("/routing-rules")
+@auth.can_write("routing_rule")
+@blp.arguments(s.RoutingRuleSchema)
+@blp.response(201, s.RoutingRuleSchema)
+def create_routing_rule(data):
+    """Route a category to a department."""
+    return commit(service.create_routing_rule(data))
+
+
+@blp.get("/routing-rules/<int:obj_id>")
+@auth.login_required
+@blp.response(200, s.RoutingRuleSchema)
+def get_routing_rule(obj_id):
+    """Show one routing rule."""
+    return auth.get_scoped(RoutingRule, obj_id)
+
+
+@blp.patch("/routing-rules/<int:obj_id>")
+@auth.can_write("routing_rule")
+@blp.arguments(s.RoutingRuleSchema(partial=True, exclude=("property_id",)))
+@blp.response(200, s.RoutingRuleSchema)
+def update_routing_rule(data, obj_id):
+    """Send a category to another department."""
+    return commit(service.update_routing_rule(auth.get_scoped(RoutingRule, obj_id), data))
+
+
+@blp.delete("/routing-rules/<int:obj_id>")
+@auth.can_write("routing_rule")
+@blp.response(204, description="Deleted")
+def delete_routing_rule(obj_id):
+    """Delete a routing rule (its category then goes to the front desk)."""
+    db.session.delete(auth.get_scoped(RoutingRule, obj_id))
+    commit(None)
+
+
+# --- code lists ---
+
+
+def _entries(vocab: dict[str, tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"code": code, "zh": zh, "en": en} for code, (zh, en) in vocab.items()]
+
+
+@vocab_blp.get("/vocab")
+@vocab_blp.response(200, s.VocabSchema)
+def vocab():
+    """List every code the API takes, with Chinese and English labels."""
+    return {
+        "zone_kinds": _entries(ZONE_KINDS),
+        "checkpoint_kinds": _entries(CHECKPOINT_KINDS),
+        "categories": _entries(CATEGORIES),
+        "unit_statuses": _entries(UNIT_STATUSES),
+        "roles": _entries(ROLES),
+        "answer_types": _entries(ANSWER_TYPES),
+        "severities": _entries(SEVERITIES),
+    }
+

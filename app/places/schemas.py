@@ -1,0 +1,177 @@
+"""Marshmallow schemas for places, departments and routing rules."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app
+from marshmallow import ValidationError, fields, validate
+
+from app.common.schemas import BaseSchema, Code, PageArgs, Text, one_of, page_schema
+from app.places.models import CATEGORIES, CHECKPOINT_KINDS, UNIT_STATUSES, ZONE_KINDS
+
+CHECKPOINT_CODE = r"^[A-Za-z0-9-]{3,16}$"
+
+
+def _valid_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError("Unknown time zone; use an IANA name such as Asia/Shanghai.") from None
+
+
+class PropertySchema(BaseSchema):
+    """A property as the API shows and takes it."""
+
+    id = fields.Integer(dump_only=True)
+    company_id = fields.Integer(dump_only=True)
+    code = Code(r"^[A-Za-z][A-Za-z0-9]{0,7}$", required=True)
+    name = Text(200, required=True)
+    name_en = Text(200, allow_none=True)
+    timezone = fields.String(load_default="Asia/Shanghai", validate=_valid_timezone)
+    address = Text(500, allow_none=True)
+    active = fields.Boolean()
+
+
+class ZoneRefSchema(BaseSchema):
+    """The short form of a zone embedded in other objects."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+
+
+class ZoneSchema(BaseSchema):
+    """A zone of a property."""
+
+    id = fields.Integer(dump_only=True)
+    property_id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=one_of(ZONE_KINDS))
+    name_zh = Text(100, required=True)
+    name_en = Text(100, allow_none=True)
+    active = fields.Boolean()
+
+
+class CheckpointSchema(BaseSchema):
+    """A checkpoint and the URL its QR label encodes."""
+
+    id = fields.Integer(dump_only=True)
+    property_id = fields.Integer(dump_only=True)
+    zone_id = fields.Integer(required=True)
+    zone = fields.Nested(ZoneRefSchema, dump_only=True)
+    kind = fields.String(required=True, validate=one_of(CHECKPOINT_KINDS))
+    name_zh = Text(200, required=True)
+    name_en = Text(200, allow_none=True)
+    location = Text(300, allow_none=True)
+    lat = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
+    lng = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
+    code = Code(CHECKPOINT_CODE)
+    active = fields.Boolean()
+    url = fields.Method("_url", dump_only=True)
+
+    def _url(self, obj: Any) -> str:
+        return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/c/{obj.code}"
+
+
+class UnitSchema(BaseSchema):
+    """A unit (户) and its hand-over status."""
+
+    id = fields.Integer(dump_only=True)
+    property_id = fields.Integer(dump_only=True)
+    zone_id = fields.Integer(required=True)
+    floor = fields.Integer(required=True, validate=validate.Range(-10, 200))
+    number = Text(20, required=True)
+    status = fields.String(load_default="not_taken", validate=one_of(UNIT_STATUSES))
+    active = fields.Boolean()
+
+
+class DepartmentSchema(BaseSchema):
+    """A responsible department."""
+
+    id = fields.Integer(dump_only=True)
+    property_id = fields.Integer(required=True)
+    code = Code(r"^[A-Za-z][A-Za-z0-9_]{0,39}$", required=True)
+    name_zh = Text(100, required=True)
+    name_en = Text(100, allow_none=True)
+    active = fields.Boolean()
+
+
+class RoutingRuleSchema(BaseSchema):
+    """Category → department at one property."""
+
+    id = fields.Integer(dump_only=True)
+    property_id = fields.Integer(required=True)
+    category = fields.String(required=True, validate=one_of(CATEGORIES))
+    department_id = fields.Integer(required=True)
+
+
+class PropertyArgs(PageArgs):
+    """Filters for the property list."""
+
+    active = fields.Boolean()
+
+
+class PropertyScopedArgs(PageArgs):
+    """Filters shared by lists of property-owned objects."""
+
+    property_id = fields.Integer()
+    active = fields.Boolean()
+
+
+class ZoneArgs(PropertyScopedArgs):
+    """Filters for the zone list."""
+
+    kind = fields.String(validate=one_of(ZONE_KINDS))
+
+
+class CheckpointArgs(PropertyScopedArgs):
+    """Filters for the checkpoint list."""
+
+    zone_id = fields.Integer()
+    kind = fields.String(validate=one_of(CHECKPOINT_KINDS))
+    q = fields.String(validate=validate.Length(max=100))
+
+
+class UnitArgs(PropertyScopedArgs):
+    """Filters for the unit list."""
+
+    zone_id = fields.Integer()
+    status = fields.String(validate=one_of(UNIT_STATUSES))
+    floor = fields.Integer()
+
+
+class RoutingRuleArgs(PageArgs):
+    """Filters for the routing rule list."""
+
+    property_id = fields.Integer()
+    category = fields.String(validate=one_of(CATEGORIES))
+
+
+PropertyPage = page_schema(PropertySchema)
+ZonePage = page_schema(ZoneSchema)
+CheckpointPage = page_schema(CheckpointSchema)
+UnitPage = page_schema(UnitSchema)
+DepartmentPage = page_schema(DepartmentSchema)
+RoutingRulePage = page_schema(RoutingRuleSchema)
+
+
+class VocabEntrySchema(BaseSchema):
+    """One code of a vocabulary with its labels."""
+
+    code = fields.String()
+    zh = fields.String()
+    en = fields.String()
+
+
+class VocabSchema(BaseSchema):
+    """All code lists the clients show (kinds, categories, statuses, roles)."""
+
+    zone_kinds = fields.List(fields.Nested(VocabEntrySchema))
+    checkpoint_kinds = fields.List(fields.Nested(VocabEntrySchema))
+    categories = fields.List(fields.Nested(VocabEntrySchema))
+    unit_statuses = fields.List(fields.Nested(VocabEntrySchema))
+    roles = fields.List(fields.Nested(VocabEntrySchema))
+    answer_types = fields.List(fields.Nested(VocabEntrySchema))
+    severities = fields.List(fields.Nested(VocabEntrySchema))

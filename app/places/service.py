@@ -1,0 +1,254 @@
+"""Rules for properties, zones, checkpoints, units, departments and routing rules."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+
+from app.auth.models import User
+from app.auth.service import current_user, get_property, get_scoped_ref, granted_property_ids
+from app.errors import Conflict, Invalid
+from app.extensions import db
+from app.places.models import Checkpoint, Department, Property, RoutingRule, Unit, Zone
+
+# No 0/O, 1/I/L: codes are typed by hand when a label cannot be scanned.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 6
+
+
+def apply(obj: Any, data: dict[str, Any]) -> Any:
+    """Copy loaded fields onto a model object."""
+    for key, value in data.items():
+        setattr(obj, key, value)
+    return obj
+
+
+def ensure_unique(model: Any, field: str, value: Any, exclude_id: int | None = None, **scope: Any):
+    """Raise 409 naming the field when another row already has this value."""
+    query = select(model.id).where(getattr(model, field) == value)
+    for key, val in scope.items():
+        query = query.where(getattr(model, key) == val)
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    if db.session.scalar(query.limit(1)) is not None:
+        raise Conflict("该值已被使用", f"This {field} is already in use.", field=field)
+
+
+def filter_scoped(query: Select, model: Any, args: dict[str, Any], *names: str) -> Select:
+    """Apply equality filters from query arguments that were given."""
+    for name in ("property_id", "active", *names):
+        if args.get(name) is not None:
+            query = query.where(getattr(model, name) == args[name])
+    return query
+
+
+# --- properties ---
+
+
+def list_properties(args: dict[str, Any]) -> Select:
+    """Select the caller's properties."""
+    query = select(Property).where(Property.id.in_(granted_property_ids()))
+    if args.get("active") is not None:
+        query = query.where(Property.active == args["active"])
+    return query.order_by(Property.id)
+
+
+def create_property(data: dict[str, Any]) -> Property:
+    """Create a property in the caller's company and grant it to the caller."""
+    user = current_user()
+    ensure_unique(Property, "code", data["code"], company_id=user.company_id)
+    prop = Property(company_id=user.company_id, **data)
+    db.session.add(prop)
+    user.properties.append(prop)
+    db.session.flush()
+    return prop
+
+
+def update_property(prop: Property, data: dict[str, Any]) -> Property:
+    """Change a property's settings."""
+    if "code" in data:
+        ensure_unique(Property, "code", data["code"], prop.id, company_id=prop.company_id)
+    return apply(prop, data)
+
+
+# --- zones ---
+
+
+def create_zone(data: dict[str, Any]) -> Zone:
+    """Create a zone in a granted property."""
+    get_property(data["property_id"])
+    ensure_unique(Zone, "name_zh", data["name_zh"], property_id=data["property_id"])
+    zone = Zone(**data)
+    db.session.add(zone)
+    db.session.flush()
+    return zone
+
+
+def update_zone(zone: Zone, data: dict[str, Any]) -> Zone:
+    """Change a zone."""
+    if "name_zh" in data:
+        ensure_unique(Zone, "name_zh", data["name_zh"], zone.id, property_id=zone.property_id)
+    return apply(zone, data)
+
+
+# --- checkpoints ---
+
+
+def new_checkpoint_code() -> str:
+    """Return a random checkpoint code no other checkpoint uses."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if db.session.scalar(select(Checkpoint.id).where(Checkpoint.code == code)) is None:
+            return code
+
+
+def list_checkpoints(query: Select, args: dict[str, Any]) -> Select:
+    """Filter checkpoints by zone, kind and a search text."""
+    query = filter_scoped(query, Checkpoint, args, "zone_id", "kind")
+    if args.get("q"):
+        like = f"%{args['q']}%"
+        query = query.where(
+            or_(
+                Checkpoint.name_zh.like(like),
+                Checkpoint.name_en.ilike(like),
+                Checkpoint.code.ilike(like),
+                Checkpoint.location.like(like),
+            )
+        )
+    return query.order_by(Checkpoint.zone_id, Checkpoint.id)
+
+
+def create_checkpoint(data: dict[str, Any]) -> Checkpoint:
+    """Create a checkpoint in a zone, giving it a fresh code unless one is chosen."""
+    zone = get_scoped_ref(Zone, data["zone_id"], "zone_id")
+    if data.get("code"):
+        ensure_unique(Checkpoint, "code", data["code"])
+    else:
+        data["code"] = new_checkpoint_code()
+    checkpoint = Checkpoint(property_id=zone.property_id, **data)
+    db.session.add(checkpoint)
+    db.session.flush()
+    return checkpoint
+
+
+def update_checkpoint(checkpoint: Checkpoint, data: dict[str, Any]) -> Checkpoint:
+    """Change a checkpoint; it may move between zones of its own property only."""
+    if "zone_id" in data:
+        zone = get_scoped_ref(Zone, data["zone_id"], "zone_id")
+        if zone.property_id != checkpoint.property_id:
+            raise Invalid("不能移到其他项目", "A checkpoint cannot move to another property.",
+                          field="zone_id")
+    if "code" in data:
+        ensure_unique(Checkpoint, "code", data["code"], checkpoint.id)
+    return apply(checkpoint, data)
+
+
+def find_by_code(code: str) -> Checkpoint | None:
+    """Return the checkpoint with this code in the caller's properties."""
+    return db.session.scalar(
+        select(Checkpoint).where(
+            Checkpoint.code == code.strip().upper(),
+            Checkpoint.property_id.in_(granted_property_ids()),
+        )
+    )
+
+
+# --- units ---
+
+
+def _building(zone_id: int) -> Zone:
+    zone = get_scoped_ref(Zone, zone_id, "zone_id")
+    if zone.kind != "building":
+        raise Invalid("户只能属于楼栋", "A unit belongs to a building zone.", field="zone_id")
+    return zone
+
+
+def create_unit(data: dict[str, Any]) -> Unit:
+    """Create a unit in a building."""
+    zone = _building(data["zone_id"])
+    ensure_unique(Unit, "number", data["number"], zone_id=zone.id)
+    unit = Unit(property_id=zone.property_id, **data)
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def update_unit(unit: Unit, data: dict[str, Any]) -> Unit:
+    """Change a unit; it may move between buildings of its own property only."""
+    zone_id = data.get("zone_id", unit.zone_id)
+    zone = _building(zone_id)
+    if zone.property_id != unit.property_id:
+        raise Invalid("不能移到其他项目", "A unit cannot move to another property.", field="zone_id")
+    ensure_unique(Unit, "number", data.get("number", unit.number), unit.id, zone_id=zone_id)
+    return apply(unit, data)
+
+
+# --- departments and routing ---
+
+
+def create_department(data: dict[str, Any]) -> Department:
+    """Create a department of a property."""
+    get_property(data["property_id"])
+    ensure_unique(Department, "code", data["code"], property_id=data["property_id"])
+    dept = Department(**data)
+    db.session.add(dept)
+    db.session.flush()
+    return dept
+
+
+def update_department(dept: Department, data: dict[str, Any]) -> Department:
+    """Change a department."""
+    if "code" in data:
+        ensure_unique(Department, "code", data["code"], dept.id, property_id=dept.property_id)
+    return apply(dept, data)
+
+
+def deactivate_department(dept: Department) -> None:
+    """Retire a department that no routing rule or active user still points at."""
+    if db.session.scalar(select(RoutingRule.id).where(RoutingRule.department_id == dept.id)):
+        raise Conflict("仍有派单规则指向该部门", "Routing rules still send work to this department.")
+    if db.session.scalar(
+        select(User.id).where(User.department_id == dept.id, User.active.is_(True))
+    ):
+        raise Conflict("该部门仍有在职员工", "Active users still belong to this department.")
+    dept.active = False
+
+
+def _routing_department(property_id: int, department_id: int) -> Department:
+    dept = get_scoped_ref(Department, department_id, "department_id")
+    if dept.property_id != property_id or not dept.active:
+        raise Invalid("部门不属于该项目", "The department is not an active department of this "
+                      "property.", field="department_id")
+    return dept
+
+
+def create_routing_rule(data: dict[str, Any]) -> RoutingRule:
+    """Route a category to a department of the same property."""
+    get_property(data["property_id"])
+    _routing_department(data["property_id"], data["department_id"])
+    ensure_unique(RoutingRule, "category", data["category"], property_id=data["property_id"])
+    rule = RoutingRule(**data)
+    db.session.add(rule)
+    db.session.flush()
+    return rule
+
+
+def update_routing_rule(rule: RoutingRule, data: dict[str, Any]) -> RoutingRule:
+    """Change which department a category goes to."""
+    if "department_id" in data:
+        _routing_department(rule.property_id, data["department_id"])
+    if "category" in data:
+        ensure_unique(RoutingRule, "category", data["category"], rule.id,
+                      property_id=rule.property_id)
+    return apply(rule, data)
+
+
+def route(property_id: int, category: str) -> Department | None:
+    """Return the department a category routes to at a property, if a rule says so."""
+    return db.session.scalar(
+        select(Department)
+        .join(RoutingRule, RoutingRule.department_id == Department.id)
+        .where(RoutingRule.property_id == property_id, RoutingRule.category == category)
+    )

@@ -1,0 +1,87 @@
+"""Web pages: the built front end, the page a label's QR opens, the API docs' assets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import swagger_ui_bundle
+from flask import Blueprint, Response, abort, render_template_string, send_from_directory
+from sqlalchemy import select
+
+from app.extensions import db
+from app.places.models import Checkpoint
+
+WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
+
+web = Blueprint("web", __name__)
+docs_static = Blueprint(
+    "docs_static", __name__, static_folder=swagger_ui_bundle.swagger_ui_path,
+    static_url_path="/api/docs/static",
+)
+
+_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title_zh }} · Patrol 巡查</title>
+<style>body{font-family:system-ui,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:0;
+padding:24px;color:#1f2328;background:#f6f7f9}main{max-width:480px;margin:auto;background:#fff;
+border-radius:12px;padding:24px;box-shadow:0 1px 3px #0002}h1{font-size:22px;margin:0 0 8px}
+.en{color:#57606a;font-size:14px}.code{font-family:monospace;font-size:18px}</style></head>
+<body><main>
+<h1>{{ title_zh }}</h1><p class="en">{{ title_en }}</p>
+{% if checkpoint %}<p>{{ checkpoint.zone.name_zh }} · {{ checkpoint.location or "" }}</p>
+<p class="code">{{ checkpoint.code }}</p>{% endif %}
+<p>{{ body_zh }}</p><p class="en">{{ body_en }}</p>
+</main></body></html>"""
+
+
+def _page(status: int, title: tuple[str, str], body: tuple[str, str], checkpoint=None) -> Response:
+    html = render_template_string(
+        _PAGE, title_zh=title[0], title_en=title[1], body_zh=body[0], body_en=body[1],
+        checkpoint=checkpoint,
+    )
+    return Response(html, status=status, mimetype="text/html")
+
+
+def _spa_index() -> Response | None:
+    if (WEB_DIST / "index.html").exists():
+        return send_from_directory(WEB_DIST, "index.html", max_age=0)
+    return None
+
+
+@web.get("/c/<code>")
+def checkpoint_page(code: str) -> Response:
+    """Open the app at the checkpoint a label's QR code names."""
+    checkpoint = db.session.scalar(select(Checkpoint).where(Checkpoint.code == code.upper()))
+    if checkpoint is None:
+        return _page(404, ("未知的点位标签", "Unknown checkpoint label"),
+                     ("此二维码不属于任何点位，请联系管理员。",
+                      "This QR code does not belong to any checkpoint. Please tell an admin."))
+    if not checkpoint.active:
+        return _page(410, ("此点位已停用", "This checkpoint is retired"),
+                     ("该标签已失效，请报告管理员更换。",
+                      "This label is no longer valid; please report it for replacement."))
+    spa = _spa_index()
+    if spa is not None:
+        return spa
+    return _page(200, (checkpoint.name_zh, checkpoint.name_en or ""),
+                 ("请在巡查 App 中登录后开始检查。", "Log in to the Patrol app to inspect."),
+                 checkpoint)
+
+
+@web.get("/")
+@web.get("/<path:path>")
+def index(path: str = "") -> Response:
+    """Serve the built web app (its files, or index.html for its own routes)."""
+    if path.startswith("api/"):
+        abort(404)
+    if path and (WEB_DIST / path).is_file():
+        return send_from_directory(WEB_DIST, path)
+    spa = _spa_index()
+    if spa is not None:
+        return spa
+    return _page(200, ("Patrol 物业巡查", "Patrol — property inspections"),
+                 ("服务已运行。接口文档见 /api/docs。",
+                  "The server is running. API documentation: /api/docs."))
+
+

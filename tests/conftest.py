@@ -1,0 +1,102 @@
+"""Shared fixtures: one migrated database per run, emptied after every test."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db
+from tests import factories
+
+PASSWORD = factories.PASSWORD
+
+
+def _database_url(tmp_dir: str) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{tmp_dir}/test.db"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _app() -> Iterator[Flask]:
+    tmp_dir = tempfile.mkdtemp(prefix="patrol-test-")
+    url = _database_url(tmp_dir)
+    if url.startswith("postgresql"):
+        _reset_postgres(url)
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=url,
+        INSTANCE_DIR=tmp_dir,
+        PUBLIC_BASE_URL="https://patrol.example.com",
+    )
+    with app.app_context():
+        upgrade()  # the schema comes from the migrations, never from create_all
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(_app: Flask) -> Iterator[Flask]:
+    """Give each test the app with an empty database and an app context."""
+    with _app.app_context():
+        yield _app
+        db.session.rollback()
+        _empty_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """Return an anonymous test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def login(app: Flask) -> Callable[..., FlaskClient]:
+    """Return a function that logs a user in through the API and gives their client."""
+
+    def _login(user, password: str = PASSWORD) -> FlaskClient:
+        c = app.test_client()
+        resp = c.post("/api/v1/auth/login", json={"username": user.username, "password": password})
+        assert resp.status_code == 200, resp.get_json()
+        return c
+
+    return _login
+
+
+@pytest.fixture
+def world(app: Flask) -> factories.World:
+    """Build two properties (A and B) with a user of every role in each."""
+    w = factories.build_world()
+    db.session.commit()
+    return w
