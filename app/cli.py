@@ -19,8 +19,12 @@ def seed_group() -> None:
 
 
 @seed_group.command("demo")
-@click.option("--password", envvar="DEMO_PASSWORD", default=None,
-              help="Password of the demo users (default: DEMO_PASSWORD or patrol-demo).")
+@click.option(
+    "--password",
+    envvar="DEMO_PASSWORD",
+    default=None,
+    help="Password of the demo users (default: DEMO_PASSWORD or patrol-demo).",
+)
 def seed_demo(password: str | None) -> None:
     """Load the demo property from seed/ (running it twice changes nothing)."""
     from seed.loader import load_demo
@@ -39,12 +43,23 @@ def users_group() -> None:
 @click.argument("username")
 @click.option("--role", type=click.Choice(list(ROLES)), required=True, help="The user's role.")
 @click.option("--name", "display_name", default=None, help="Display name (default: username).")
-@click.option("--property", "property_codes", multiple=True, required=True,
-              help="Code of a property to grant (repeat for several).")
+@click.option(
+    "--property",
+    "property_codes",
+    multiple=True,
+    required=True,
+    help="Code of a property to grant (repeat for several).",
+)
 @click.option("--department", default=None, help="Department code (required for staff).")
 @click.password_option(help="The password (prompted when not given).")
-def users_create(username: str, role: str, display_name: str | None,
-                 property_codes: tuple[str, ...], department: str | None, password: str) -> None:
+def users_create(
+    username: str,
+    role: str,
+    display_name: str | None,
+    property_codes: tuple[str, ...],
+    department: str | None,
+    password: str,
+) -> None:
     """Create a user with a role and granted properties."""
     try:
         check_password_strength(password)
@@ -52,24 +67,35 @@ def users_create(username: str, role: str, display_name: str | None,
         raise click.BadParameter(exc.message_en, param_hint="--password") from None
     if db.session.scalar(select(User).where(User.username == username)):
         raise click.BadParameter(f"user {username!r} already exists", param_hint="USERNAME")
-    props = list(db.session.scalars(
-        select(Property).where(Property.code.in_([c.upper() for c in property_codes]))))
+    props = list(
+        db.session.scalars(
+            select(Property).where(Property.code.in_([c.upper() for c in property_codes]))
+        )
+    )
     if len(props) != len(set(property_codes)):
         raise click.BadParameter("unknown property code", param_hint="--property")
     dept = None
     if department:
-        dept = db.session.scalar(select(Department).where(
-            Department.code == department.upper(),
-            Department.property_id.in_([p.id for p in props])))
+        dept = db.session.scalar(
+            select(Department).where(
+                Department.code == department.upper(),
+                Department.property_id.in_([p.id for p in props]),
+            )
+        )
         if dept is None:
             raise click.BadParameter("unknown department code", param_hint="--department")
     elif role == "staff":
         raise click.BadParameter("staff need a department", param_hint="--department")
     company = db.session.get(Company, props[0].company_id)
     assert company is not None
-    user = User(username=username, display_name=display_name or username, role=role,
-                company_id=company.id, password_hash=hash_password(password),
-                department_id=dept.id if dept else None)
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        role=role,
+        company_id=company.id,
+        password_hash=hash_password(password),
+        department_id=dept.id if dept else None,
+    )
     user.properties = props
     db.session.add(user)
     db.session.commit()

@@ -130,7 +130,7 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
-def _validation_errors(exc: UnprocessableEntity) -> dict[str, list[str]]:
+def _validation_errors(exc: HTTPException) -> dict[str, list[str]]:
     messages = (getattr(exc, "data", None) or {}).get("messages", {})
     errors: dict[str, list[str]] = {}
     for location, fields in messages.items():
@@ -151,14 +151,13 @@ def handle_http_exception(exc: HTTPException) -> Response:
     """Render any HTTP error (including flask-smorest's validation errors) as problem+json."""
     status = exc.code or 500
     zh, en = HTTP_MESSAGES.get(status, (exc.name, exc.name))
-    errors = None
-    if isinstance(exc, UnprocessableEntity):
-        errors = _validation_errors(exc)
-        if errors:
-            names = ", ".join(sorted(errors))
-            zh, en = f"以下字段有误：{names}", f"Invalid fields: {names}"
-    elif status == 400 and exc.description and "JSON" in str(exc.description):
+    errors = _validation_errors(exc)
+    if status == 400 and any("JSON" in m for msgs in errors.values() for m in msgs):
         zh, en = "请求体不是有效的 JSON", "The request body is not valid JSON."
+        errors = {}
+    elif isinstance(exc, UnprocessableEntity) and errors:
+        names = ", ".join(sorted(errors))
+        zh, en = f"以下字段有误：{names}", f"Invalid fields: {names}"
     response = problem(status, f"http_{status}", zh, en, errors)
     if status == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)

@@ -15,7 +15,9 @@ WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
 
 web = Blueprint("web", __name__)
 docs_static = Blueprint(
-    "docs_static", __name__, static_folder=swagger_ui_bundle.swagger_ui_path,
+    "docs_static",
+    __name__,
+    static_folder=swagger_ui_bundle.swagger_ui_path,
     static_url_path="/api/docs/static",
 )
 
@@ -37,7 +39,11 @@ border-radius:12px;padding:24px;box-shadow:0 1px 3px #0002}h1{font-size:22px;mar
 
 def _page(status: int, title: tuple[str, str], body: tuple[str, str], checkpoint=None) -> Response:
     html = render_template_string(
-        _PAGE, title_zh=title[0], title_en=title[1], body_zh=body[0], body_en=body[1],
+        _PAGE,
+        title_zh=title[0],
+        title_en=title[1],
+        body_zh=body[0],
+        body_en=body[1],
         checkpoint=checkpoint,
     )
     return Response(html, status=status, mimetype="text/html")
@@ -54,19 +60,32 @@ def checkpoint_page(code: str) -> Response:
     """Open the app at the checkpoint a label's QR code names."""
     checkpoint = db.session.scalar(select(Checkpoint).where(Checkpoint.code == code.upper()))
     if checkpoint is None:
-        return _page(404, ("未知的点位标签", "Unknown checkpoint label"),
-                     ("此二维码不属于任何点位，请联系管理员。",
-                      "This QR code does not belong to any checkpoint. Please tell an admin."))
+        return _page(
+            404,
+            ("未知的点位标签", "Unknown checkpoint label"),
+            (
+                "此二维码不属于任何点位，请联系管理员。",
+                "This QR code does not belong to any checkpoint. Please tell an admin.",
+            ),
+        )
     if not checkpoint.active:
-        return _page(410, ("此点位已停用", "This checkpoint is retired"),
-                     ("该标签已失效，请报告管理员更换。",
-                      "This label is no longer valid; please report it for replacement."))
+        return _page(
+            410,
+            ("此点位已停用", "This checkpoint is retired"),
+            (
+                "该标签已失效，请报告管理员更换。",
+                "This label is no longer valid; please report it for replacement.",
+            ),
+        )
     spa = _spa_index()
     if spa is not None:
         return spa
-    return _page(200, (checkpoint.name_zh, checkpoint.name_en or ""),
-                 ("请在巡查 App 中登录后开始检查。", "Log in to the Patrol app to inspect."),
-                 checkpoint)
+    return _page(
+        200,
+        (checkpoint.name_zh, checkpoint.name_en or ""),
+        ("请在巡查 App 中登录后开始检查。", "Log in to the Patrol app to inspect."),
+        checkpoint,
+    )
 
 
 @web.get("/")
@@ -80,8 +99,11 @@ def index(path: str = "") -> Response:
     spa = _spa_index()
     if spa is not None:
         return spa
-    return _page(200, ("Patrol 物业巡查", "Patrol — property inspections"),
-                 ("服务已运行。接口文档见 /api/docs。",
-                  "The server is running. API documentation: /api/docs."))
-
-
+    return _page(
+        200,
+        ("Patrol 物业巡查", "Patrol — property inspections"),
+        (
+            "服务已运行。接口文档见 /api/docs。",
+            "The server is running. API documentation: /api/docs.",
+        ),
+    )

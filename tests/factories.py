@@ -81,25 +81,52 @@ def user(role: str, props: list[Property], dept: Department | None = None, **kw:
     kw.setdefault("username", f"{role}{_n()}")
     kw.setdefault("display_name", kw["username"])
     obj = User(
-        company_id=props[0].company_id, role=role, department_id=dept.id if dept else None,
-        password_hash=hash_password(kw.pop("password", PASSWORD)), **kw,
+        company_id=props[0].company_id,
+        role=role,
+        department_id=dept.id if dept else None,
+        password_hash=hash_password(kw.pop("password", PASSWORD)),
+        **kw,
     )
     obj.properties = list(props)
     return _add(obj)
 
 
-def template(prop: Property, kind: str = "stairwell", items: list[dict] | None = None,
-             ) -> ChecklistTemplate:
+def template(
+    prop: Property,
+    kind: str = "stairwell",
+    items: list[dict] | None = None,
+) -> ChecklistTemplate:
     items = items or [
-        {"text_zh": "楼道清洁无杂物", "text_en": "Corridor clean, no clutter",
-         "category": "cleaning"},
+        {
+            "text_zh": "楼道清洁无杂物",
+            "text_en": "Corridor clean, no clutter",
+            "category": "cleaning",
+        },
         {"text_zh": "照明正常", "text_en": "Lights work", "category": "equipment"},
     ]
-    full = [{"answer_type": "pass_fail", "required": True, "photo_required_on_fail": True,
-             "severity": "medium", "min_value": None, "max_value": None, "unit": None,
-             "text_en": None, **i} for i in items]
-    return add_template({"property_id": prop.id, "kind": kind, "name_zh": "检查表",
-                            "name_en": "Checklist", "items": full})
+    full = [
+        {
+            "answer_type": "pass_fail",
+            "required": True,
+            "photo_required_on_fail": True,
+            "severity": "medium",
+            "min_value": None,
+            "max_value": None,
+            "unit": None,
+            "text_en": None,
+            **i,
+        }
+        for i in items
+    ]
+    return add_template(
+        {
+            "property_id": prop.id,
+            "kind": kind,
+            "name_zh": "检查表",
+            "name_en": "Checklist",
+            "items": full,
+        }
+    )
 
 
 @dataclass
@@ -128,11 +155,19 @@ def site(comp: Company, code: str) -> Site:
     prop = property_(comp, code=code)
     z = zone(prop)
     dept = department(prop, code="ENG")
-    s = Site(prop=prop, zone=z, checkpoint=checkpoint(z), unit=unit(z), department=dept,
-             rule=routing_rule(prop, dept), template=template(prop))
+    s = Site(
+        prop=prop,
+        zone=z,
+        checkpoint=checkpoint(z),
+        unit=unit(z),
+        department=dept,
+        rule=routing_rule(prop, dept),
+        template=template(prop),
+    )
     for role in ROLES:
-        s.users[role] = user(role, [prop], dept if role == "staff" else None,
-                             username=f"{role}_{code.lower()}")
+        s.users[role] = user(
+            role, [prop], dept if role == "staff" else None, username=f"{role}_{code.lower()}"
+        )
     return s
 
 

@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.common.models import TimestampMixin, utcnow
-from app.extensions import db
+from app.common.models import Base, TimestampMixin, utcnow
 from app.places.models import Department, Property
 
 ROLES = {
@@ -22,13 +21,13 @@ ROLES = {
 
 property_grant = Table(
     "property_grant",
-    db.metadata,
+    Base.metadata,
     Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
     Column("property_id", ForeignKey("property.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
-class User(TimestampMixin, db.Model):
+class User(TimestampMixin, Base):
     """A person who logs in; sees only the properties granted to them."""
 
     __tablename__ = "user"
@@ -57,7 +56,7 @@ class User(TimestampMixin, db.Model):
         return [p.id for p in self.properties]
 
 
-class ApiToken(db.Model):
+class ApiToken(Base):
     """A bearer token for scripts; only its SHA-256 is stored."""
 
     __tablename__ = "api_token"

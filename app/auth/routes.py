@@ -66,8 +66,13 @@ def create_token(data):
         raise Unauthorized()
     token, raw = service.create_token(user, data["name"], data.get("days"))
     db.session.commit()
-    return {"id": token.id, "name": token.name, "token": raw,
-            "created_at": token.created_at, "expires_at": token.expires_at}
+    return {
+        "id": token.id,
+        "name": token.name,
+        "token": raw,
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+    }
 
 
 @blp.get("/users")
@@ -78,9 +83,13 @@ def list_users(args):
     """List users who share a property with me."""
     query = service.visible_users()
     if args.get("property_id") is not None:
-        query = query.where(User.id.in_(
-            db.select(property_grant.c.user_id).where(
-                property_grant.c.property_id == args["property_id"])))
+        query = query.where(
+            User.id.in_(
+                db.select(property_grant.c.user_id).where(
+                    property_grant.c.property_id == args["property_id"]
+                )
+            )
+        )
     for name in ("role", "department_id", "active"):
         if args.get(name) is not None:
             query = query.where(getattr(User, name) == args[name])

@@ -207,10 +207,10 @@ def get_property(property_id: int, field: str = "property_id") -> Property:
 
 
 def get_scoped_ref(model: Any, obj_id: int, field: str) -> Any:
-    """Return a referenced row in scope, else raise a 422 naming the field."""
+    """Return a referenced row in scope, else raise a 404 naming the field."""
     obj = db.session.get(model, obj_id)
     if obj is None or obj.property_id not in granted_property_ids():
-        raise Invalid("引用的对象不存在", "The referenced object does not exist.", field=field)
+        raise NotFound("引用的对象不存在", "The referenced object does not exist.", field=field)
     return obj
 
 
@@ -250,8 +250,7 @@ def get_user(user_id: int) -> User:
 def _grantable(property_ids: list[int]) -> list[Property]:
     mine = set(granted_property_ids())
     if not set(property_ids) <= mine:
-        raise Invalid("只能授权自己有权限的项目", "You can only grant properties you have.",
-                      field="property_ids")
+        raise NotFound("找不到该项目", "No such property among yours.", field="property_ids")
     return list(db.session.scalars(select(Property).where(Property.id.in_(property_ids))))
 
 
@@ -259,8 +258,9 @@ def _check_department(role: str, department_id: int | None, properties: list[Pro
     if department_id is not None:
         department_in(department_id, [p.id for p in properties])
     elif role == "staff":
-        raise Invalid("部门员工必须属于一个部门", "Staff must belong to a department.",
-                      field="department_id")
+        raise Invalid(
+            "部门员工必须属于一个部门", "Staff must belong to a department.", field="department_id"
+        )
 
 
 def create_user(data: dict[str, Any]) -> User:
@@ -272,8 +272,7 @@ def create_user(data: dict[str, Any]) -> User:
     properties = _grantable(data.pop("property_ids"))
     _check_department(data["role"], data.get("department_id"), properties)
     password = data.pop("password")
-    user = User(company_id=current_user().company_id, password_hash=hash_password(password),
-                **data)
+    user = User(company_id=current_user().company_id, password_hash=hash_password(password), **data)
     user.properties = properties
     db.session.add(user)
     db.session.flush()
@@ -291,7 +290,7 @@ def update_user(user: User, data: dict[str, Any]) -> User:
         kept = [p for p in user.properties if p.id not in mine]
         user.properties = kept + _grantable(data.pop("property_ids"))
     role = data.get("role", user.role)
-    department_id = data["department_id"] if "department_id" in data else user.department_id
+    department_id = data.get("department_id", user.department_id)
     _check_department(role, department_id, user.properties)
     if "password" in data:
         check_password_strength(data["password"])
@@ -307,8 +306,9 @@ def update_user(user: User, data: dict[str, Any]) -> User:
 def deactivate_user(user: User) -> None:
     """Stop a user logging in and end their sessions and tokens."""
     if user.id == current_user().id:
-        raise Conflict("不能停用自己的账号", "You cannot deactivate your own account.",
-                       field="active")
+        raise Conflict(
+            "不能停用自己的账号", "You cannot deactivate your own account.", field="active"
+        )
     user.active = False
     user.session_version += 1
     for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):

@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy import Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.common.models import TimestampMixin, utcnow
-from app.extensions import db
+from app.common.models import Base, TimestampMixin, utcnow
 
 ANSWER_TYPES = {
     "pass_fail": ("合格/不合格/不适用", "Pass / fail / n.a."),
@@ -24,7 +23,7 @@ SEVERITIES = {
 }
 
 
-class ChecklistTemplate(TimestampMixin, db.Model):
+class ChecklistTemplate(TimestampMixin, Base):
     """The checklist of one checkpoint kind at one property."""
 
     __tablename__ = "checklist_template"
@@ -47,7 +46,7 @@ class ChecklistTemplate(TimestampMixin, db.Model):
         return self.versions[-1] if self.versions else None
 
 
-class ChecklistVersion(db.Model):
+class ChecklistVersion(Base):
     """A published, never-edited version of a template; inspections point at one."""
 
     __tablename__ = "checklist_version"
@@ -65,7 +64,7 @@ class ChecklistVersion(db.Model):
     )
 
 
-class ChecklistItem(db.Model):
+class ChecklistItem(Base):
     """One question of a checklist version."""
 
     __tablename__ = "checklist_item"

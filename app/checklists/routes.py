@@ -76,5 +76,3 @@ def get_version(obj_id, number):
 def checkpoint_by_code(code):
     """Open a scanned checkpoint: the checkpoint and its current checklist."""
     return service.open_checkpoint(code)
-
-

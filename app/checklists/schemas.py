@@ -64,7 +64,9 @@ class TemplateSchema(BaseSchema):
     name_en = Text(200, allow_none=True)
     active = fields.Boolean(dump_only=True)
     items = fields.List(
-        fields.Nested(ItemSchema), required=True, load_only=True,
+        fields.Nested(ItemSchema),
+        required=True,
+        load_only=True,
         validate=validate.Length(min=1, max=200),
     )
     current_version = fields.Nested(VersionSchema, dump_only=True)

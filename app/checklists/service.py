@@ -9,14 +9,22 @@ from sqlalchemy import select
 
 from app.auth.service import get_property
 from app.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistVersion
+from app.errors import NotFound
 from app.extensions import db
 from app.places.models import Checkpoint
-from app.errors import NotFound
 from app.places.service import ensure_unique, find_by_code
 
 ITEM_FIELDS = (
-    "text_zh", "text_en", "answer_type", "required", "min_value", "max_value", "unit",
-    "photo_required_on_fail", "severity", "category",
+    "text_zh",
+    "text_en",
+    "answer_type",
+    "required",
+    "min_value",
+    "max_value",
+    "unit",
+    "photo_required_on_fail",
+    "severity",
+    "category",
 )
 
 

@@ -88,9 +88,7 @@ class Code(fields.String):
 
 def schema_name_resolver(schema: Any) -> str:
     """Name OpenAPI components, giving PATCH variants (partial schemas) their own name."""
-    from apispec.ext.marshmallow.common import resolve_schema_cls
-
-    cls = resolve_schema_cls(schema)
+    cls = schema if isinstance(schema, type) else type(schema)
     name = cls.__name__.removesuffix("Schema")
     if isinstance(schema, Schema) and (schema.partial or schema.exclude or schema.only):
         name += "Patch"

@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.common.models import TimestampMixin
-from app.extensions import db
+from app.common.models import Base, TimestampMixin
 
 ZONE_KINDS = {
     "building": ("楼栋", "Building"),
@@ -23,7 +22,7 @@ UNIT_STATUSES = {
 }
 
 
-class Company(TimestampMixin, db.Model):
+class Company(TimestampMixin, Base):
     """A property management company (物业公司)."""
 
     __tablename__ = "company"
@@ -32,7 +31,7 @@ class Company(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
 
 
-class Property(TimestampMixin, db.Model):
+class Property(TimestampMixin, Base):
     """A managed estate (项目/小区); local times are shown in its time zone."""
 
     __tablename__ = "property"
@@ -50,7 +49,7 @@ class Property(TimestampMixin, db.Model):
     company: Mapped[Company] = relationship()
 
 
-class Zone(TimestampMixin, db.Model):
+class Zone(TimestampMixin, Base):
     """A part of a property (区域): a building, the grounds, the shop street, the car park."""
 
     __tablename__ = "zone"
@@ -64,7 +63,7 @@ class Zone(TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class Checkpoint(TimestampMixin, db.Model):
+class Checkpoint(TimestampMixin, Base):
     """A physical spot with a QR label (点位)."""
 
     __tablename__ = "checkpoint"
@@ -84,7 +83,7 @@ class Checkpoint(TimestampMixin, db.Model):
     zone: Mapped[Zone] = relationship()
 
 
-class Unit(TimestampMixin, db.Model):
+class Unit(TimestampMixin, Base):
     """A flat in a building (户) and its hand-over status."""
 
     __tablename__ = "unit"
@@ -101,7 +100,7 @@ class Unit(TimestampMixin, db.Model):
     zone: Mapped[Zone] = relationship()
 
 
-class Department(TimestampMixin, db.Model):
+class Department(TimestampMixin, Base):
     """A responsible department of a property (责任部门)."""
 
     __tablename__ = "department"
@@ -115,7 +114,7 @@ class Department(TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class RoutingRule(TimestampMixin, db.Model):
+class RoutingRule(TimestampMixin, Base):
     """Which department handles a category of problem at a property (派单规则)."""
 
     __tablename__ = "routing_rule"

@@ -25,8 +25,12 @@ from app.places.models import (
     Zone,
 )
 
-blp = Blueprint("places", __name__, description="Properties, zones, checkpoints, units, "
-                "departments, routing rules (项目、区域、点位、户、部门、派单规则)")
+blp = Blueprint(
+    "places",
+    __name__,
+    description="Properties, zones, checkpoints, units, "
+    "departments, routing rules (项目、区域、点位、户、部门、派单规则)",
+)
 vocab_blp = Blueprint("vocab", __name__, description="Code lists with Chinese and English labels")
 
 NO_CONTENT = {204: {"description": "Deactivated or deleted"}}
@@ -338,4 +342,3 @@ def vocab():
         "answer_types": _entries(ANSWER_TYPES),
         "severities": _entries(SEVERITIES),
     }
-

@@ -18,7 +18,9 @@ def _valid_timezone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError("Unknown time zone; use an IANA name such as Asia/Shanghai.") from None
+        raise ValidationError(
+            "Unknown time zone; use an IANA name such as Asia/Shanghai."
+        ) from None
 
 
 class PropertySchema(BaseSchema):

@@ -138,8 +138,9 @@ def update_checkpoint(checkpoint: Checkpoint, data: dict[str, Any]) -> Checkpoin
     if "zone_id" in data:
         zone = get_scoped_ref(Zone, data["zone_id"], "zone_id")
         if zone.property_id != checkpoint.property_id:
-            raise Invalid("不能移到其他项目", "A checkpoint cannot move to another property.",
-                          field="zone_id")
+            raise Invalid(
+                "不能移到其他项目", "A checkpoint cannot move to another property.", field="zone_id"
+            )
     if "code" in data:
         ensure_unique(Checkpoint, "code", data["code"], checkpoint.id)
     return apply(checkpoint, data)
@@ -180,7 +181,9 @@ def update_unit(unit: Unit, data: dict[str, Any]) -> Unit:
     zone_id = data.get("zone_id", unit.zone_id)
     zone = _building(zone_id)
     if zone.property_id != unit.property_id:
-        raise Invalid("不能移到其他项目", "A unit cannot move to another property.", field="zone_id")
+        raise Invalid(
+            "不能移到其他项目", "A unit cannot move to another property.", field="zone_id"
+        )
     ensure_unique(Unit, "number", data.get("number", unit.number), unit.id, zone_id=zone_id)
     return apply(unit, data)
 
@@ -208,7 +211,9 @@ def update_department(dept: Department, data: dict[str, Any]) -> Department:
 def deactivate_department(dept: Department) -> None:
     """Retire a department that no routing rule or active user still points at."""
     if db.session.scalar(select(RoutingRule.id).where(RoutingRule.department_id == dept.id)):
-        raise Conflict("仍有派单规则指向该部门", "Routing rules still send work to this department.")
+        raise Conflict(
+            "仍有派单规则指向该部门", "Routing rules still send work to this department."
+        )
     if db.session.scalar(
         select(User.id).where(User.department_id == dept.id, User.active.is_(True))
     ):
@@ -219,8 +224,11 @@ def deactivate_department(dept: Department) -> None:
 def _routing_department(property_id: int, department_id: int) -> Department:
     dept = get_scoped_ref(Department, department_id, "department_id")
     if dept.property_id != property_id or not dept.active:
-        raise Invalid("部门不属于该项目", "The department is not an active department of this "
-                      "property.", field="department_id")
+        raise Invalid(
+            "部门不属于该项目",
+            "The department is not an active department of this property.",
+            field="department_id",
+        )
     return dept
 
 
@@ -240,8 +248,9 @@ def update_routing_rule(rule: RoutingRule, data: dict[str, Any]) -> RoutingRule:
     if "department_id" in data:
         _routing_department(rule.property_id, data["department_id"])
     if "category" in data:
-        ensure_unique(RoutingRule, "category", data["category"], rule.id,
-                      property_id=rule.property_id)
+        ensure_unique(
+            RoutingRule, "category", data["category"], rule.id, property_id=rule.property_id
+        )
     return apply(rule, data)
 
 
