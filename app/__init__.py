@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the database, migrations and the API to the app."""
     from apispec.ext.marshmallow import MarshmallowPlugin
 
+    from app import models  # noqa: F401 - every table in the metadata before anything maps
     from app.common.db import configure_engine_events
     from app.common.schemas import schema_name_resolver
     from app.extensions import api, db, migrate
@@ -72,11 +73,16 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.routes import blp as auth_blp
     from app.checklists.routes import blp as checklists_blp
     from app.extensions import api
+    from app.inspections.routes import blp as inspections_blp
+    from app.labels.routes import blp as labels_blp
+    from app.photos.routes import blp as photos_blp
     from app.places.routes import blp as places_blp
     from app.places.routes import vocab_blp
+    from app.tickets.routes import blp as tickets_blp
     from app.web import docs_static, web
 
-    for blp in (auth_blp, places_blp, checklists_blp, vocab_blp):
+    for blp in (auth_blp, places_blp, checklists_blp, labels_blp, photos_blp, inspections_blp,
+                tickets_blp, vocab_blp):
         api.register_blueprint(blp, url_prefix="/api/v1")
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/tokens"}

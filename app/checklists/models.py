@@ -72,6 +72,8 @@ class ChecklistItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("checklist_version.id"), index=True)
     position: Mapped[int]
+    # Stable across versions: an edited item keeps its key, so its history and open tickets follow.
+    key: Mapped[str] = mapped_column(String(36), index=True)
     text_zh: Mapped[str] = mapped_column(String(300))
     text_en: Mapped[str | None] = mapped_column(String(300))
     answer_type: Mapped[str] = mapped_column(String(20), default="pass_fail")

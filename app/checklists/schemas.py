@@ -17,6 +17,7 @@ class ItemSchema(BaseSchema):
 
     id = fields.Integer(dump_only=True)
     position = fields.Integer(dump_only=True)
+    key = fields.String(validate=validate.Length(max=36))
     text_zh = Text(300, required=True)
     text_en = Text(300, allow_none=True)
     answer_type = fields.String(load_default="pass_fail", validate=one_of(ANSWER_TYPES))

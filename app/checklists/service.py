@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from flask import g
@@ -62,12 +63,28 @@ def publish(template: ChecklistTemplate, items: list[dict[str, Any]]) -> Checkli
         created_by_id=_caller_id(),
     )
     db.session.add(version)
-    for position, item in enumerate(items, start=1):
+    keys = _item_keys(current.items if current else [], items)
+    for position, (item, key) in enumerate(zip(items, keys, strict=True), start=1):
         fields = {f: item.get(f) for f in ITEM_FIELDS}
-        db.session.add(ChecklistItem(version=version, position=position, **fields))
+        db.session.add(ChecklistItem(version=version, position=position, key=key, **fields))
     db.session.flush()
     db.session.refresh(template, ["versions"])
     return version
+
+
+def _item_keys(previous: list[ChecklistItem], items: list[dict[str, Any]]) -> list[str]:
+    """Keep the key of an item the client names by key or leaves with the same Chinese text."""
+    known = {i.key for i in previous}
+    by_text = {i.text_zh: i.key for i in previous}
+    keys: list[str] = []
+    for item in items:
+        key = item.get("key")
+        if key not in known:
+            key = by_text.get(item["text_zh"])
+        if key is None or key in keys:
+            key = uuid.uuid4().hex[:12]
+        keys.append(key)
+    return keys
 
 
 def update_template(template: ChecklistTemplate, data: dict[str, Any]) -> ChecklistTemplate:

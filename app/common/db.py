@@ -15,8 +15,16 @@ def configure_engine_events(engine: Engine) -> None:
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below open transactions, not the driver.
+        dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute("PRAGMA busy_timeout=10000")
         cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn: Any) -> None:
+        # A deferred transaction that later writes fails at once with "database is locked"
+        # when another writer got there first; IMMEDIATE makes writers queue (busy_timeout).
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

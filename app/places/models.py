@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.common.models import Base, TimestampMixin
+from app.common.models import Base, TimestampMixin, utcnow
 
 ZONE_KINDS = {
     "building": ("楼栋", "Building"),
@@ -45,6 +47,11 @@ class Property(TimestampMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     address: Mapped[str | None] = mapped_column(String(500))
     active: Mapped[bool] = mapped_column(default=True)
+    # SLA clocks (seed 003 §4.1.1, §4.5.5.1): answer within 1 hour, close within a week.
+    sla_accept_minutes: Mapped[int] = mapped_column(default=60)
+    sla_accept_urgent_minutes: Mapped[int] = mapped_column(default=15)
+    sla_close_hours: Mapped[int] = mapped_column(default=7 * 24)
+    sla_close_urgent_hours: Mapped[int] = mapped_column(default=24)
 
     company: Mapped[Company] = relationship()
 
@@ -78,9 +85,26 @@ class Checkpoint(TimestampMixin, Base):
     lat: Mapped[float | None] = mapped_column(Float)
     lng: Mapped[float | None] = mapped_column(Float)
     code: Mapped[str] = mapped_column(String(16), unique=True)
+    # Bumped whenever the label is re-issued; the old printed labels stop working.
+    label_version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
 
     zone: Mapped[Zone] = relationship()
+
+
+class RetiredCode(Base):
+    """A label code that no longer opens its checkpoint (label lost, copied or re-issued)."""
+
+    __tablename__ = "retired_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoint.id"), index=True)
+    label_version: Mapped[int]
+    retired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    checkpoint: Mapped[Checkpoint] = relationship()
 
 
 class Unit(TimestampMixin, Base):

@@ -134,3 +134,19 @@ def test_checkpoint_without_template_has_null_checklist(login, world, app):
 
 def test_unknown_version_is_404(supervisor, world):
     assert supervisor.get(f"/api/v1/checklists/{world.a.template.id}/versions/9").status_code == 404
+
+
+def test_item_keys_survive_edits(supervisor, world):
+    tid = world.a.template.id
+    v1 = supervisor.get(f"/api/v1/checklists/{tid}").get_json()["current_version"]["items"]
+    clean, lights = v1[0], v1[1]
+    edited = [
+        {"text_zh": clean["text_zh"], "category": "cleaning"},  # unchanged text: same item
+        {"key": lights["key"], "text_zh": "楼道照明及应急灯正常", "category": "equipment"},
+        {"text_zh": "消防通道畅通", "category": "fire"},  # new item
+    ]
+    v2 = supervisor.put(f"/api/v1/checklists/{tid}", json={"items": edited}).get_json()
+    keys = [i["key"] for i in v2["current_version"]["items"]]
+    assert keys[0] == clean["key"]
+    assert keys[1] == lights["key"]
+    assert keys[2] not in (clean["key"], lights["key"])

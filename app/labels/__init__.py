@@ -1,0 +1,1 @@
+"""QR labels: the URL a checkpoint's label encodes and the printable A4 sheet."""

@@ -1,0 +1,24 @@
+"""Import every domain's models so the metadata (and Alembic) sees all tables."""
+
+from app.auth.models import ApiToken, User, property_grant
+from app.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistVersion
+from app.inspections.models import Inspection, ItemResult, result_photo
+from app.photos.models import Photo
+from app.places.models import (
+    Checkpoint,
+    Company,
+    Department,
+    Property,
+    RetiredCode,
+    RoutingRule,
+    Unit,
+    Zone,
+)
+from app.tickets.models import Ticket, TicketCounter, TicketEvent, event_photo
+
+__all__ = [
+    "ApiToken", "ChecklistItem", "ChecklistTemplate", "ChecklistVersion", "Checkpoint", "Company",
+    "Department", "Inspection", "ItemResult", "Photo", "Property", "RetiredCode", "RoutingRule",
+    "Ticket", "TicketCounter", "TicketEvent", "Unit", "User", "Zone", "event_photo",
+    "property_grant", "result_photo",
+]

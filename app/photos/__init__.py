@@ -1,0 +1,1 @@
+"""Photos: upload pipeline (Pillow) and storage (local disk now, S3-compatible later)."""

@@ -1,0 +1,108 @@
+"""Ticket, its immutable events and the per-property daily number counter."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.common.models import Base, TimestampMixin, utcnow
+from app.photos.models import Photo
+from app.places.models import Checkpoint, Department
+
+TICKET_KINDS = {
+    "inspection": ("巡查整改", "Inspection finding"),
+    "complaint": ("报事报修/投诉", "Resident report or complaint"),
+    "renovation": ("装修整改", "Renovation violation"),
+}
+TICKET_STATUSES = {
+    "new": ("待受理", "New"),
+    "accepted": ("已受理", "Accepted"),
+    "in_progress": ("处理中", "In progress"),
+    "resolved": ("待验证", "Resolved, awaiting verification"),
+    "verified": ("已验证", "Verified"),
+    "reopened": ("重新整改", "Reopened"),
+    "closed": ("已关闭", "Closed"),
+}
+OPEN_STATUSES = ("new", "accepted", "in_progress", "resolved", "verified", "reopened")
+PRIORITIES = {"normal": ("普通", "Normal"), "urgent": ("紧急", "Urgent")}
+
+event_photo = Table(
+    "ticket_event_photo",
+    Base.metadata,
+    Column("event_id", ForeignKey("ticket_event.id", ondelete="CASCADE"), primary_key=True),
+    Column("photo_id", ForeignKey("photo.id"), primary_key=True),
+)
+
+
+class Ticket(TimestampMixin, Base):
+    """A problem that must be fixed and answered (事事有记录, 事事有人跟, 事事有回复)."""
+
+    __tablename__ = "ticket"
+    __table_args__ = (
+        UniqueConstraint("property_id", "number"),
+        Index("ix_ticket_open_item", "checkpoint_id", "item_key", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    property_id: Mapped[int] = mapped_column(ForeignKey("property.id"), index=True)
+    number: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(20), default="inspection")
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    severity: Mapped[str] = mapped_column(String(20), default="medium")
+    category: Mapped[str] = mapped_column(String(40))
+    # None: no routing rule matched, so the front desk dispatches it.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoint.id"))
+    item_key: Mapped[str | None] = mapped_column(String(36))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id"))
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    accept_due_at: Mapped[datetime]
+    close_due_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    repeat_count: Mapped[int] = mapped_column(default=0)
+
+    department: Mapped[Department | None] = relationship()
+    checkpoint: Mapped[Checkpoint | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    events: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id"
+    )
+
+
+class TicketEvent(Base):
+    """One step in a ticket's life: who, when, from/to state, note, photos. Never changed."""
+
+    __tablename__ = "ticket_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+    photos: Mapped[list[Photo]] = relationship(secondary=event_photo, order_by="Photo.id")
+
+
+class TicketCounter(Base):
+    """The last ticket number issued per property and local day; updated under a row lock."""
+
+    __tablename__ = "ticket_counter"
+
+    property_id: Mapped[int] = mapped_column(ForeignKey("property.id"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
