@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import Any
 
@@ -49,7 +50,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the database, migrations and the API to the app."""
     from apispec.ext.marshmallow import MarshmallowPlugin
 
-    from app import models  # noqa: F401 - every table in the metadata before anything maps
+    importlib.import_module("app.models")  # every table in the metadata before anything maps
     from app.common.db import configure_engine_events
     from app.common.schemas import schema_name_resolver
     from app.extensions import api, db, migrate

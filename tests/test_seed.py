@@ -20,12 +20,14 @@ from app.places.models import (
     Company,
     Department,
     Property,
+    RetiredCode,
     RoutingRule,
     Unit,
     Zone,
 )
 from app.places.service import CODE_ALPHABET
 from seed.loader import check_demo, derive_code, expand_checkpoints, load_demo, read_demo
+from tests import factories
 
 DEMO_PASSWORD = "demo-pass-123"
 USERS = {
@@ -237,24 +239,8 @@ def test_derived_codes_step_past_taken_codes_deterministically():
 
 
 def test_a_code_used_by_another_property_is_not_taken_over(app):
-    company = Company(name="别家物业")
-    db.session.add(company)
-    db.session.flush()
-    other = Property(company_id=company.id, code="XX", name="别家")
-    db.session.add(other)
-    db.session.flush()
-    zone = Zone(property_id=other.id, kind="building", name_zh="1幢")
-    db.session.add(zone)
-    db.session.flush()
-    db.session.add(
-        Checkpoint(
-            property_id=other.id,
-            zone_id=zone.id,
-            kind="stairwell",
-            name_zh="1幢楼梯间",
-            code=A5_STAIRWELL_CODE,
-        )
-    )
+    other = factories.property_(code="XX")
+    factories.checkpoint(factories.zone(other), code=A5_STAIRWELL_CODE)
     counts = load_demo(DEMO_PASSWORD)
     db.session.commit()
     assert counts["checkpoints"] == EXPECTED["checkpoints"]
@@ -263,6 +249,18 @@ def test_a_code_used_by_another_property_is_not_taken_over(app):
         select(Checkpoint).filter_by(property_id=demo_prop.id, name_zh="A幢 5F 楼梯间")
     )
     assert a5.code == derive_code(A5_STAIRWELL_KEY, {A5_STAIRWELL_CODE})
+
+
+def test_a_retired_demo_code_is_not_handed_out_again(demo):
+    # The admin re-issued the A 5F stairwell label: the old code must stay dead after a re-seed.
+    stairwell = db.session.scalar(select(Checkpoint).filter_by(code=A5_STAIRWELL_CODE))
+    stairwell.code, stairwell.label_version = "ZZZZZ2", 2
+    db.session.add(RetiredCode(code=A5_STAIRWELL_CODE, checkpoint_id=stairwell.id, label_version=1))
+    db.session.commit()
+    assert load_demo(DEMO_PASSWORD)["checkpoints"] == 0
+    db.session.commit()
+    assert db.session.scalar(select(Checkpoint).filter_by(code=A5_STAIRWELL_CODE)) is None
+    assert _count(Checkpoint) == EXPECTED["checkpoints"]
 
 
 def test_expanding_the_demo_is_pure_and_repeatable():

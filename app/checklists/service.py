@@ -44,6 +44,7 @@ def create_template(data: dict[str, Any]) -> ChecklistTemplate:
 def add_template(data: dict[str, Any]) -> ChecklistTemplate:
     """Create a template and publish its first version (no caller checks: seed and tests)."""
     ensure_unique(ChecklistTemplate, "kind", data["kind"], property_id=data["property_id"])
+    data = dict(data)
     items = data.pop("items")
     template = ChecklistTemplate(**data)
     db.session.add(template)
