@@ -32,7 +32,23 @@ test-postgres:
 	@echo "== test suite on PostgreSQL"
 	TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-install: $(VENV)/.installed
+## system-deps: Debian packages the app needs (a TrueType CJK font for the QR label sheets)
+SYSTEM_PACKAGES := fonts-wqy-microhei
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: system-deps
+system-deps:
+	@if ! command -v dpkg >/dev/null 2>&1; then \
+		echo "not Debian/Ubuntu: install a CJK TrueType font yourself ($(SYSTEM_PACKAGES))"; \
+	else \
+		missing=""; \
+		for pkg in $(SYSTEM_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+		if [ -n "$$missing" ]; then \
+			$(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $$missing; \
+		fi; \
+	fi
+
+install: system-deps $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

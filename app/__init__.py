@@ -82,8 +82,16 @@ def register_blueprints(app: Flask) -> None:
     from app.tickets.routes import blp as tickets_blp
     from app.web import docs_static, web
 
-    for blp in (auth_blp, places_blp, checklists_blp, labels_blp, photos_blp, inspections_blp,
-                tickets_blp, vocab_blp):
+    for blp in (
+        auth_blp,
+        places_blp,
+        checklists_blp,
+        labels_blp,
+        photos_blp,
+        inspections_blp,
+        tickets_blp,
+        vocab_blp,
+    ):
         api.register_blueprint(blp, url_prefix="/api/v1")
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/tokens"}

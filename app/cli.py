@@ -10,6 +10,7 @@ from app.auth.models import ROLES, User
 from app.auth.service import check_password_strength, hash_password
 from app.errors import AppError
 from app.extensions import db
+from app.labels import service as labels
 from app.places.models import Company, Department, Property
 
 
@@ -102,7 +103,36 @@ def users_create(
     click.echo(f"Created {role} {username} (id {user.id})")
 
 
+@click.group("labels", help="Print QR labels.")
+def labels_group() -> None:
+    """Print QR labels."""
+
+
+@labels_group.command("print")
+@click.option("--zone", "zone_ref", required=True, help="Zone id or Chinese name (e.g. 3幢).")
+@click.option("--property", "property_code", default=None, help="Property code, if names clash.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    default="labels.pdf",
+    show_default=True,
+    help="Where to write the A4 PDF.",
+)
+def labels_print(zone_ref: str, property_code: str | None, out: str) -> None:
+    """Write the A4 sheet of QR labels for a zone's active checkpoints."""
+    try:
+        zone = labels.zone_by_ref(zone_ref, property_code)
+        checkpoints = labels.zone_checkpoints(zone)
+        pdf = labels.render_labels(checkpoints)
+    except AppError as exc:
+        raise click.ClickException(f"{exc.message_zh} / {exc.message_en}") from None
+    with open(out, "wb") as fh:
+        fh.write(pdf)
+    click.echo(f"{len(checkpoints)} labels for {zone.name_zh} written to {out}")
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(seed_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(labels_group)

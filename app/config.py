@@ -51,10 +51,20 @@ class Config:
     OPENAPI_SWAGGER_UI_PATH = "/docs"
     OPENAPI_SWAGGER_UI_URL = "/api/docs/static/"
 
+    # Photos: where the re-encoded copies are kept and how large an upload may be.
+    PHOTO_STORAGE = os.environ.get("PHOTO_STORAGE", "local")
+    PHOTO_STORAGE_DIR = os.environ.get("PHOTO_STORAGE_DIR", "")  # empty: <INSTANCE_DIR>/photos
+    PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", 15 * 1024 * 1024))
+    PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", 40_000_000))
+
     PAGE_SIZE_DEFAULT = 50
     PAGE_SIZE_MAX = 500
 
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "patrol-demo")
+
+    # A TrueType (.ttf/.ttc, not CFF-based) font with Chinese glyphs for QR label sheets;
+    # empty means the first one found among the usual Debian/Ubuntu font paths.
+    LABEL_FONT_PATH = os.environ.get("LABEL_FONT_PATH", "")
 
 
 class ProductionConfig(Config):

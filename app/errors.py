@@ -17,6 +17,7 @@ HTTP_MESSAGES: dict[int, tuple[str, str]] = {
     404: ("找不到该对象", "Not found."),
     405: ("不支持该请求方法", "This method is not allowed here."),
     409: ("与当前状态冲突", "This conflicts with the current state."),
+    410: ("已作废，不再可用", "This is no longer available."),
     413: ("上传内容过大", "The request body is too large."),
     415: ("不支持的内容类型", "Unsupported content type."),
     422: ("提交的数据有误", "Some fields are not valid."),
@@ -83,6 +84,13 @@ class Conflict(AppError):
 
     status = 409
     code = "conflict"
+
+
+class Gone(AppError):
+    """The thing existed but was retired for good, e.g. a replaced label code (410)."""
+
+    status = 410
+    code = "gone"
 
 
 def wants_chinese() -> bool:

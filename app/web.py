@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, render_template_string, send_from_
 from sqlalchemy import select
 
 from app.extensions import db
-from app.places.models import Checkpoint
+from app.places.models import Checkpoint, RetiredCode
 
 WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
 
@@ -59,6 +59,8 @@ def _spa_index() -> Response | None:
 def checkpoint_page(code: str) -> Response:
     """Open the app at the checkpoint a label's QR code names."""
     checkpoint = db.session.scalar(select(Checkpoint).where(Checkpoint.code == code.upper()))
+    if checkpoint is None and _is_retired(code):
+        return _replaced_label_page(code)
     if checkpoint is None:
         return _page(
             404,
@@ -85,6 +87,27 @@ def checkpoint_page(code: str) -> Response:
         (checkpoint.name_zh, checkpoint.name_en or ""),
         ("请在巡查 App 中登录后开始检查。", "Log in to the Patrol app to inspect."),
         checkpoint,
+    )
+
+
+def _is_retired(code: str) -> bool:
+    return (
+        db.session.scalar(select(RetiredCode.id).where(RetiredCode.code == code.upper()))
+        is not None
+    )
+
+
+def _replaced_label_page(code: str) -> Response:
+    # Never name the checkpoint or its new code here: this label may be a copy.
+    return _page(
+        410,
+        ("此标签已作废", "This label has been replaced"),
+        (
+            f"标签 {code.upper()} 已换发新标签，此标签已作废，不能再用于巡查。"
+            "请将它报告给主管或管理员。",
+            f"Label {code.upper()} was replaced by a new one and no longer works for patrols. "
+            "Please report this label to your supervisor or admin.",
+        ),
     )
 
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from app.auth.service import get_property
 from app.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistVersion
-from app.errors import NotFound
+from app.errors import Gone, NotFound
 from app.extensions import db
 from app.places.models import Checkpoint
-from app.places.service import ensure_unique, find_by_code
+from app.places.service import ensure_unique, find_by_code, find_retired_code
 
 ITEM_FIELDS = (
     "text_zh",
@@ -127,6 +127,13 @@ def checklist_for(checkpoint: Checkpoint) -> dict[str, Any] | None:
 def open_checkpoint(code: str) -> Checkpoint:
     """Return the scanned checkpoint with its current checklist attached for the phone."""
     checkpoint = find_by_code(code)
+    if checkpoint is None and find_retired_code(code) is not None:
+        raise Gone(
+            "此二维码标签已作废并已换发新标签，请勿用它巡查，并将此标签报告给主管或管理员。",
+            "This QR label was replaced by a new one and no longer works. Do not use it for "
+            "patrols; please report this label to your supervisor or admin.",
+            field="code",
+        )
     if checkpoint is None:
         raise NotFound("找不到该点位编码", "No checkpoint has this code.", field="code")
     if not checkpoint.active:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -24,7 +25,9 @@ def configure_engine_events(engine: Engine) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(conn: Any) -> None:
+    def _begin(conn: Any) -> None:
         # A deferred transaction that later writes fails at once with "database is locked"
         # when another writer got there first; IMMEDIATE makes writers queue (busy_timeout).
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads stay deferred so that, under WAL, they never wait for a writer.
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

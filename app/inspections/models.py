@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Float, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,9 @@ from app.checklists.models import ChecklistItem, ChecklistVersion
 from app.common.models import Base, utcnow
 from app.photos.models import Photo
 from app.places.models import Checkpoint
+
+if TYPE_CHECKING:
+    from app.tickets.models import Ticket
 
 OUTCOMES = {
     "pass": ("合格", "Pass"),
@@ -56,6 +60,15 @@ class Inspection(Base):
     user: Mapped[User] = relationship()
     results: Mapped[list[ItemResult]] = relationship(
         back_populates="inspection", order_by="ItemResult.id"
+    )
+    # The tickets this inspection opened or added a repeat failure to.
+    tickets: Mapped[list[Ticket]] = relationship(
+        "Ticket",
+        secondary="ticket_event",
+        primaryjoin="Inspection.id == TicketEvent.inspection_id",
+        secondaryjoin="TicketEvent.ticket_id == Ticket.id",
+        viewonly=True,
+        order_by="Ticket.id",
     )
 
 

@@ -2,6 +2,40 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask_smorest import Blueprint
 
+from app.auth import service as auth
+from app.extensions import db
+from app.labels import service
+from app.labels.schemas import LabelSheetArgs
+from app.places.models import Checkpoint
+from app.places.schemas import CheckpointSchema
+
 blp = Blueprint("labels", __name__, description="QR labels (二维码标签)")
+
+PDF = {"type": "string", "format": "binary"}
+
+
+@blp.get("/labels.pdf")
+@auth.roles_required(service.PRINT_ROLES)
+@blp.arguments(LabelSheetArgs, location="query")
+@blp.response(200, PDF, content_type="application/pdf", description="A4 sheet of QR labels")
+def label_sheet(args):
+    """Print QR labels for a zone, a checkpoint kind or chosen checkpoints (admin, supervisor)."""
+    pdf = service.render_labels(service.checkpoints_to_label(args))
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="patrol-labels.pdf"'},
+    )
+
+
+@blp.post("/checkpoints/<int:obj_id>/reissue-code")
+@auth.can_write("checkpoint")
+@blp.response(200, CheckpointSchema)
+def reissue_code(obj_id):
+    """Give a checkpoint a new label code; the old label then answers 410 (admin)."""
+    checkpoint = service.reissue_code(auth.get_scoped(Checkpoint, obj_id))
+    db.session.commit()
+    return checkpoint

@@ -159,7 +159,7 @@ def get_checkpoint(obj_id):
 
 @blp.patch("/checkpoints/<int:obj_id>")
 @auth.can_write("checkpoint")
-@blp.arguments(s.CheckpointSchema(partial=True))
+@blp.arguments(s.CheckpointSchema(partial=True, exclude=("code",)))
 @blp.response(200, s.CheckpointSchema)
 def update_checkpoint(data, obj_id):
     """Change a checkpoint."""

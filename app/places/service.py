@@ -11,7 +11,15 @@ from app.auth.models import User
 from app.auth.service import current_user, get_property, get_scoped_ref, granted_property_ids
 from app.errors import Conflict, Invalid
 from app.extensions import db
-from app.places.models import Checkpoint, Department, Property, RoutingRule, Unit, Zone
+from app.places.models import (
+    Checkpoint,
+    Department,
+    Property,
+    RetiredCode,
+    RoutingRule,
+    Unit,
+    Zone,
+)
 
 # No 0/O, 1/I/L: codes are typed by hand when a label cannot be scanned.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -96,12 +104,30 @@ def update_zone(zone: Zone, data: dict[str, Any]) -> Zone:
 # --- checkpoints ---
 
 
+def code_taken(code: str) -> bool:
+    """Tell whether a checkpoint uses the code or a re-issued label retired it."""
+    in_use = select(Checkpoint.id).where(Checkpoint.code == code)
+    retired = select(RetiredCode.id).where(RetiredCode.code == code)
+    return db.session.scalar(in_use.union_all(retired).limit(1)) is not None
+
+
 def new_checkpoint_code() -> str:
-    """Return a random checkpoint code no other checkpoint uses."""
+    """Return a random checkpoint code that is neither in use nor retired."""
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if db.session.scalar(select(Checkpoint.id).where(Checkpoint.code == code)) is None:
+        if not code_taken(code):
             return code
+
+
+def ensure_code_free(code: str, exclude_id: int | None = None) -> None:
+    """Raise 409 when another checkpoint has the code or it was retired (never handed out again)."""
+    ensure_unique(Checkpoint, "code", code, exclude_id)
+    if db.session.scalar(select(RetiredCode.id).where(RetiredCode.code == code)) is not None:
+        raise Conflict(
+            "该编码属于已作废的标签，不能再用",
+            "This code belonged to a replaced label and cannot be used again.",
+            field="code",
+        )
 
 
 def list_checkpoints(query: Select, args: dict[str, Any]) -> Select:
@@ -124,7 +150,7 @@ def create_checkpoint(data: dict[str, Any]) -> Checkpoint:
     """Create a checkpoint in a zone, giving it a fresh code unless one is chosen."""
     zone = get_scoped_ref(Zone, data["zone_id"], "zone_id")
     if data.get("code"):
-        ensure_unique(Checkpoint, "code", data["code"])
+        ensure_code_free(data["code"])
     else:
         data["code"] = new_checkpoint_code()
     checkpoint = Checkpoint(property_id=zone.property_id, **data)
@@ -142,7 +168,7 @@ def update_checkpoint(checkpoint: Checkpoint, data: dict[str, Any]) -> Checkpoin
                 "不能移到其他项目", "A checkpoint cannot move to another property.", field="zone_id"
             )
     if "code" in data:
-        ensure_unique(Checkpoint, "code", data["code"], checkpoint.id)
+        ensure_code_free(data["code"], checkpoint.id)
     return apply(checkpoint, data)
 
 
@@ -151,6 +177,18 @@ def find_by_code(code: str) -> Checkpoint | None:
     return db.session.scalar(
         select(Checkpoint).where(
             Checkpoint.code == code.strip().upper(),
+            Checkpoint.property_id.in_(granted_property_ids()),
+        )
+    )
+
+
+def find_retired_code(code: str) -> RetiredCode | None:
+    """Return the retired label code of a checkpoint in the caller's properties."""
+    return db.session.scalar(
+        select(RetiredCode)
+        .join(Checkpoint, RetiredCode.checkpoint_id == Checkpoint.id)
+        .where(
+            RetiredCode.code == code.strip().upper(),
             Checkpoint.property_id.in_(granted_property_ids()),
         )
     )

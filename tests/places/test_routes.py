@@ -201,3 +201,9 @@ def test_vocab_lists_codes_in_both_languages(client):
     assert kinds["fire_equipment"]["zh"] == "消防设施"
     assert kinds["fire_equipment"]["en"] == "Fire equipment"
     assert {c["code"] for c in body["categories"]} >= {"house", "equipment", "government"}
+
+
+def test_code_changes_only_through_reissue(admin, world):
+    resp = admin.patch(f"/api/v1/checkpoints/{world.a.checkpoint.id}", json={"code": "HIJACK"})
+    assert resp.status_code == 422 and list(resp.get_json()["errors"]) == ["code"]
+    assert db.session.get(Checkpoint, world.a.checkpoint.id).code == world.a.checkpoint.code

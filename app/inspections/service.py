@@ -1,0 +1,219 @@
+"""Rules for inspections: check against the checklist the phone used, store once, raise tickets."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from app.auth.models import User
+from app.auth.service import current_user, granted_property_ids, scoped
+from app.checklists.models import ChecklistItem, ChecklistVersion
+from app.checklists.service import open_checkpoint, template_for_kind
+from app.common.models import utcnow
+from app.errors import AppError, Conflict, Invalid
+from app.extensions import db
+from app.inspections.models import Inspection, ItemResult, result_photo
+from app.photos.models import Photo
+from app.photos.service import get_owned_photos
+from app.places.models import Checkpoint, RetiredCode
+from app.tickets.service import raise_for_failure
+
+# A phone clock a little ahead is normal; a day ahead is a broken clock or a forged time.
+MAX_CLOCK_AHEAD = timedelta(days=1)
+
+
+def find_submission(client_uuid: str) -> Inspection | None:
+    """Return the inspection stored under a phone's client UUID, if any."""
+    return db.session.scalar(select(Inspection).where(Inspection.client_uuid == client_uuid))
+
+
+def replayed(client_uuid: str) -> Inspection | None:
+    """Return the caller's earlier submission with this UUID; another user's is a conflict."""
+    inspection = find_submission(client_uuid)
+    if inspection is not None and inspection.user_id != current_user().id:
+        raise Conflict(
+            "该记录编号已被其他用户使用",
+            "This client_uuid belongs to another user.",
+            field="client_uuid",
+        )
+    return inspection
+
+
+def submit(data: dict[str, Any]) -> Inspection:
+    """Store a new inspection with its results and raise a ticket for every failed item."""
+    user = current_user()
+    if data["scanned_at"] > utcnow() + MAX_CLOCK_AHEAD:
+        raise Invalid("扫码时间晚于当前时间", "scanned_at is in the future.", field="scanned_at")
+    checkpoint, label_version = _resolve_checkpoint(data["checkpoint_code"], data["scanned_at"])
+    version = _version_used(checkpoint, data)
+    checked = _check_results(version, data["results"], user, checkpoint.property_id)
+    inspection = Inspection(
+        client_uuid=str(data["client_uuid"]),
+        property_id=checkpoint.property_id,
+        checkpoint=checkpoint,
+        checklist_version_id=version.id,
+        user_id=user.id,
+        code=data["checkpoint_code"].strip().upper(),
+        label_version=label_version,
+        scanned_at=data["scanned_at"],
+        submitted_at=data.get("submitted_at"),
+        lat=data.get("lat"),
+        lng=data.get("lng"),
+        accuracy=data.get("accuracy"),
+        note=data.get("note"),
+        failed_count=sum(1 for r, _, _ in checked if r["outcome"] == "fail"),
+    )
+    db.session.add(inspection)
+    # Flush now: a concurrent duplicate fails here on client_uuid, before any ticket number.
+    db.session.flush()
+    for raw, item, photos in checked:
+        result = _store_result(inspection, raw, item, photos)
+        if result.outcome == "fail":
+            raise_for_failure(inspection, result, user)
+    db.session.flush()
+    return inspection
+
+
+def _resolve_checkpoint(code: str, scanned_at: datetime) -> tuple[Checkpoint, int]:
+    """Find the scanned checkpoint; a label retired after this scan still counts (offline)."""
+    code = code.strip().upper()
+    retired = db.session.scalar(select(RetiredCode).where(RetiredCode.code == code))
+    if (
+        retired is not None
+        and retired.checkpoint.property_id in granted_property_ids()
+        and scanned_at < retired.retired_at
+        and retired.checkpoint.active
+    ):
+        return retired.checkpoint, retired.label_version
+    try:
+        checkpoint = open_checkpoint(code)
+    except AppError as exc:
+        exc.errors = {"checkpoint_code": [exc.message_en]}
+        raise
+    return checkpoint, checkpoint.label_version
+
+
+def _version_used(checkpoint: Checkpoint, data: dict[str, Any]) -> ChecklistVersion:
+    """Return the checklist version the phone answered: named, or that of its first item."""
+    template = template_for_kind(checkpoint.property_id, checkpoint.kind)
+    field, version = "checklist_version_id", None
+    if data.get("checklist_version_id") is not None:
+        version = db.session.get(ChecklistVersion, data["checklist_version_id"])
+    else:
+        field = "results.0.item_id"
+        item = db.session.get(ChecklistItem, data["results"][0]["item_id"])
+        version = item.version if item else None
+    if template is None or version is None or version.template_id != template.id:
+        raise Invalid(
+            "该检查项不属于此点位的检查表",
+            "Not a version of this checkpoint's checklist.",
+            field=field,
+        )
+    return version
+
+
+def _check_results(
+    version: ChecklistVersion, results: list[dict[str, Any]], user: User, property_id: int
+) -> list[tuple[dict[str, Any], ChecklistItem, list[Photo]]]:
+    """Validate every answer against its item; collect all problems before refusing."""
+    items = {i.id: i for i in version.items}
+    errors: dict[str, list[str]] = {}
+    checked, seen = [], set()
+    for n, raw in enumerate(results):
+        item = items.get(raw["item_id"])
+        if item is None or item.id in seen:
+            why = "Not an item of this checklist." if item is None else "Answered twice."
+            errors[f"results.{n}.item_id"] = [why]
+            continue
+        seen.add(item.id)
+        problems = _answer_problems(item, raw)
+        if raw["outcome"] == "fail" and item.photo_required_on_fail and not raw["photo_ids"]:
+            problems["photo_ids"] = "A photo is required when this item fails."
+        errors.update({f"results.{n}.{k}": [v] for k, v in problems.items()})
+        photos = _photos(raw["photo_ids"], user, property_id, f"results.{n}.photo_ids", errors)
+        checked.append((raw, item, photos))
+    missing = [i.text_zh for i in version.items if i.required and i.id not in seen]
+    if missing:
+        errors["results"] = ["Required items not answered: " + "、".join(missing)]
+    if errors:
+        raise Invalid(
+            "检查结果有误，请检查标注的项目", "Some results are not valid.", errors=errors
+        )
+    return checked
+
+
+def _answer_problems(item: ChecklistItem, raw: dict[str, Any]) -> dict[str, str]:
+    """Return {field: problem} for one answer."""
+    value, outcome = raw.get("value"), raw["outcome"]
+    if item.answer_type == "pass_fail":
+        return {"value": "This item takes no value."} if value is not None else {}
+    if item.answer_type == "text":
+        if value is not None and not isinstance(value, str):
+            return {"value": "Text expected."}
+        if isinstance(value, str) and len(value) > 1000:
+            return {"value": "Longer than 1000 characters."}
+        return {}
+    if outcome == "na" and value is None:
+        return {}
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return {"value": "A number is required."}
+    low, high = item.min_value, item.max_value
+    out_of_range = (low is not None and value < low) or (high is not None and value > high)
+    if out_of_range and outcome != "fail":
+        return {"outcome": f"Reading {value:g} is outside {low}–{high}: mark it as fail."}
+    return {}
+
+
+def _photos(
+    ids: list[int], user: User, property_id: int, field: str, errors: dict[str, list[str]]
+) -> list[Photo]:
+    if not ids:
+        return []
+    try:
+        photos = get_owned_photos(ids, user, property_id, field)
+    except Invalid as exc:
+        errors.update(exc.errors or {field: [exc.message_en]})
+        return []
+    used = db.session.scalar(
+        select(result_photo.c.photo_id).where(result_photo.c.photo_id.in_(ids)).limit(1)
+    )
+    if used is not None:
+        errors[field] = [f"Photo {used} is already part of another inspection."]
+    return photos
+
+
+def _store_result(
+    inspection: Inspection, raw: dict[str, Any], item: ChecklistItem, photos: list[Photo]
+) -> ItemResult:
+    value = raw.get("value")
+    result = ItemResult(
+        inspection=inspection,
+        item=item,
+        outcome=raw["outcome"],
+        note=raw.get("note"),
+        value_number=float(value) if item.answer_type == "number" and value is not None else None,
+        value_text=value if item.answer_type == "text" else None,
+    )
+    result.photos = photos
+    db.session.add(result)
+    return result
+
+
+def list_inspections(args: dict[str, Any]) -> Select:
+    """Filter the caller's visible inspections, newest scan first."""
+    query = scoped(Inspection)
+    for name in ("property_id", "checkpoint_id", "user_id"):
+        if args.get(name) is not None:
+            query = query.where(getattr(Inspection, name) == args[name])
+    if args.get("zone_id") is not None:
+        query = query.join(Checkpoint).where(Checkpoint.zone_id == args["zone_id"])
+    if args.get("failed") is not None:
+        query = query.where((Inspection.failed_count > 0) == args["failed"])
+    if args.get("from_") is not None:
+        query = query.where(Inspection.scanned_at >= args["from_"])
+    if args.get("to") is not None:
+        query = query.where(Inspection.scanned_at < args["to"])
+    return query.order_by(Inspection.scanned_at.desc(), Inspection.id.desc())
