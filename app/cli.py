@@ -1,4 +1,4 @@
-"""Flask CLI commands: flask seed demo, flask users create."""
+"""Flask CLI commands: flask seed demo, flask users create, flask labels print."""
 
 from __future__ import annotations
 
@@ -30,7 +30,12 @@ def seed_demo(password: str | None) -> None:
     """Load the demo property from seed/ (running it twice changes nothing)."""
     from seed.loader import load_demo
 
-    summary = load_demo(password or current_app.config["DEMO_PASSWORD"])
+    password = password or current_app.config["DEMO_PASSWORD"]
+    try:
+        check_password_strength(password)
+    except AppError as exc:
+        raise click.BadParameter(exc.message_en, param_hint="--password") from None
+    summary = load_demo(password)
     db.session.commit()
     click.echo("Demo property loaded: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
 
@@ -68,13 +73,13 @@ def users_create(
         raise click.BadParameter(exc.message_en, param_hint="--password") from None
     if db.session.scalar(select(User).where(User.username == username)):
         raise click.BadParameter(f"user {username!r} already exists", param_hint="USERNAME")
-    props = list(
-        db.session.scalars(
-            select(Property).where(Property.code.in_([c.upper() for c in property_codes]))
+    codes = {c.upper() for c in property_codes}
+    props = list(db.session.scalars(select(Property).where(Property.code.in_(codes))))
+    # Codes are unique within a company only: a code two companies share is ambiguous here.
+    if len(props) != len(codes) or len({p.company_id for p in props}) != 1:
+        raise click.BadParameter(
+            "unknown property code, or codes of several companies", param_hint="--property"
         )
-    )
-    if len(props) != len(set(property_codes)):
-        raise click.BadParameter("unknown property code", param_hint="--property")
     dept = None
     if department:
         dept = db.session.scalar(

@@ -6,6 +6,7 @@ from flask_sqlalchemy import SQLAlchemy
 
 from app.common.models import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay loaded after commit: a route dumps what it just stored without reloading it.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(compare_type=True, render_as_batch=True)
 api = Api()

@@ -44,8 +44,19 @@ def _serve(target: str, port: int, env: dict[str, str]) -> subprocess.Popen:
     return proc
 
 
-def _prepare_patrol(instance: str) -> tuple[dict[str, str], list[dict]]:
-    env = {"PATROL_INSTANCE_DIR": instance, "FLASK_APP": "app", "DATABASE_URL": ""}
+def _fresh_pg_schema(url: str) -> str:
+    """Give the run its own PostgreSQL schema and return a URL that uses it."""
+    import psycopg
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS patrol_bench CASCADE")
+        conn.execute("CREATE SCHEMA patrol_bench")
+    return url + ("&" if "?" in url else "?") + "options=-csearch_path%3Dpatrol_bench"
+
+
+def _prepare_patrol(instance: str, database_url: str) -> tuple[dict[str, str], list[dict]]:
+    env = {"PATROL_INSTANCE_DIR": instance, "FLASK_APP": "app", "DATABASE_URL": database_url}
     for args in (["db", "upgrade"], ["seed", "demo"]):
         subprocess.run(
             [str(BIN / "flask"), *args],
@@ -135,9 +146,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=800)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--database-url", default="",
+                        help="run Patrol on this PostgreSQL URL (default: SQLite)")
     args = parser.parse_args()
+    database_url = _fresh_pg_schema(args.database_url) if args.database_url else ""
+    label = "PostgreSQL" if database_url else "SQLite"
     with tempfile.TemporaryDirectory() as tmp:
-        env, _ = _prepare_patrol(tmp)
+        env, _ = _prepare_patrol(tmp, database_url)
         patrol = _serve("app:create_app()", 5871, env)
         bare = _serve("bench.bare_app:app", 5872, {"BARE_DB": f"{tmp}/bare.db"})
         try:
@@ -167,7 +182,7 @@ def main() -> None:
                 proc.terminate()
                 proc.wait()
     print(
-        f"submit  (POST /api/v1/inspections, SQLite, gunicorn 2x4): {ours['rps']:.0f} req/s, "
+        f"submit  (POST /api/v1/inspections, {label}, gunicorn 2x4): {ours['rps']:.0f} req/s, "
         f"p50 {ours['p50_ms']:.1f} ms, p99 {ours['p99_ms']:.1f} ms"
     )
     print(

@@ -83,3 +83,21 @@ def test_commands_have_help(app):
     for args in (["seed", "demo", "--help"], ["users", "create", "--help"]):
         result = runner.invoke(args=args)
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_seed_demo_refuses_a_weak_password(app):
+    result = app.test_cli_runner().invoke(args=["seed", "demo", "--password", "123"])
+    assert result.exit_code != 0
+    assert db.session.query(User).count() == 0
+
+
+def test_users_create_refuses_a_code_shared_by_two_companies(app, world):
+    from tests import factories
+
+    factories.property_(code="A")  # another company's property with the same code
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=[
+        "users", "create", "amb", "--role", "admin", "--property", "A", "--password",
+        "long-enough-1"])
+    assert result.exit_code != 0
+    assert db.session.query(User).filter_by(username="amb").count() == 0

@@ -126,6 +126,14 @@ def checklist_for(checkpoint: Checkpoint) -> dict[str, Any] | None:
 
 def open_checkpoint(code: str) -> Checkpoint:
     """Return the scanned checkpoint with its current checklist attached for the phone."""
+    checkpoint = resolve_code(code)
+    # Not a mapped column: the scan response carries the checklist beside the checkpoint.
+    checkpoint.checklist = checklist_for(checkpoint)  # type: ignore[attr-defined]
+    return checkpoint
+
+
+def resolve_code(code: str) -> Checkpoint:
+    """Return the active checkpoint a label code names, or raise 404/410 naming `code`."""
     checkpoint = find_by_code(code)
     if checkpoint is None and find_retired_code(code) is not None:
         raise Gone(
@@ -138,8 +146,6 @@ def open_checkpoint(code: str) -> Checkpoint:
         raise NotFound("找不到该点位编码", "No checkpoint has this code.", field="code")
     if not checkpoint.active:
         raise NotFound("该点位已停用", "This checkpoint is no longer in use.", field="code")
-    # Not a mapped column: the scan response carries the checklist beside the checkpoint.
-    checkpoint.checklist = checklist_for(checkpoint)  # type: ignore[attr-defined]
     return checkpoint
 
 

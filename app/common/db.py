@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+
+@event.listens_for(Session, "after_commit")
+def _note_commit(_session: Session) -> None:
+    if has_request_context():
+        g.db_committed = True
 
 
 def configure_engine_events(engine: Engine) -> None:
@@ -29,5 +36,8 @@ def configure_engine_events(engine: Engine) -> None:
         # A deferred transaction that later writes fails at once with "database is locked"
         # when another writer got there first; IMMEDIATE makes writers queue (busy_timeout).
         # Reads stay deferred so that, under WAL, they never wait for a writer.
-        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        # So does whatever a write request reads after its commit (dumping the response).
+        reading = has_request_context() and (
+            request.method in ("GET", "HEAD", "OPTIONS") or g.get("db_committed", False)
+        )
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

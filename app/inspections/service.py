@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 from app.auth.models import User
 from app.auth.service import current_user, granted_property_ids, scoped
 from app.checklists.models import ChecklistItem, ChecklistVersion
-from app.checklists.service import open_checkpoint, template_for_kind
+from app.checklists.service import resolve_code, template_for_kind
 from app.common.models import utcnow
 from app.errors import AppError, Conflict, Invalid
 from app.extensions import db
@@ -65,6 +65,7 @@ def submit(data: dict[str, Any]) -> Inspection:
         accuracy=data.get("accuracy"),
         note=data.get("note"),
         failed_count=sum(1 for r, _, _ in checked if r["outcome"] == "fail"),
+        results=[],  # loaded from the start, so the response needs no reload
     )
     db.session.add(inspection)
     # Flush now: a concurrent duplicate fails here on client_uuid, before any ticket number.
@@ -79,18 +80,19 @@ def submit(data: dict[str, Any]) -> Inspection:
 
 def _resolve_checkpoint(code: str, scanned_at: datetime) -> tuple[Checkpoint, int]:
     """Find the scanned checkpoint; a label retired after this scan still counts (offline)."""
-    code = code.strip().upper()
-    retired = db.session.scalar(select(RetiredCode).where(RetiredCode.code == code))
-    if (
-        retired is not None
-        and retired.checkpoint.property_id in granted_property_ids()
-        and scanned_at < retired.retired_at
-        and retired.checkpoint.active
-    ):
-        return retired.checkpoint, retired.label_version
     try:
-        checkpoint = open_checkpoint(code)
+        checkpoint = resolve_code(code)
     except AppError as exc:
+        retired = db.session.scalar(
+            select(RetiredCode).where(RetiredCode.code == code.strip().upper())
+        )
+        if (
+            retired is not None
+            and retired.checkpoint.property_id in granted_property_ids()
+            and scanned_at < retired.retired_at
+            and retired.checkpoint.active
+        ):
+            return retired.checkpoint, retired.label_version
         exc.errors = {"checkpoint_code": [exc.message_en]}
         raise
     return checkpoint, checkpoint.label_version

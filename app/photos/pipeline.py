@@ -203,12 +203,12 @@ def orient(img: Image.Image, orientation: int) -> Image.Image:
 
 def to_rgb(img: Image.Image) -> Image.Image:
     """Convert any decoded mode to RGB: CMYK through its profile, alpha over white."""
-    icc = img.info.get("icc_profile")
+    # An RGB profile stays valid through RGB(A) → RGB; a grey or CMYK one would not.
+    icc = img.info.get("icc_profile") if img.mode in ("RGB", "RGBA") else None
     if img.mode == "RGB":
         out = img
     elif img.mode == "CMYK":
-        out = _cmyk_to_rgb(img, icc)
-        icc = None
+        out = _cmyk_to_rgb(img, img.info.get("icc_profile"))
     elif img.mode.startswith("I") or img.mode == "F":
         # 16-bit grey PNG: scale to 8 bits rather than clipping everything to white.
         out = img.convert("I").point(lambda v: v * (1 / 256)).convert("RGB")
@@ -280,7 +280,7 @@ def taken_at(exif: Image.Exif, tz: tzinfo) -> datetime | None:
     except ValueError:
         return None
     offset = _parse_offset(ifd.get(ExifTags.Base.OffsetTimeOriginal))
-    when = local.replace(tzinfo=offset or tz).astimezone(UTC)
+    when = local.replace(tzinfo=tz if offset is None else offset).astimezone(UTC)
     # A phone whose clock was reset or set far ahead tells us nothing about the capture.
     if not _EARLIEST_TAKEN <= when <= datetime.now(UTC) + timedelta(days=1):
         return None

@@ -89,7 +89,8 @@ class Checkpoint(TimestampMixin, Base):
     label_version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
 
-    zone: Mapped[Zone] = relationship()
+    # Every view of a checkpoint names its zone.
+    zone: Mapped[Zone] = relationship(lazy="joined")
 
 
 class RetiredCode(Base):

@@ -160,15 +160,16 @@ def create_checkpoint(data: dict[str, Any]) -> Checkpoint:
 
 
 def update_checkpoint(checkpoint: Checkpoint, data: dict[str, Any]) -> Checkpoint:
-    """Change a checkpoint; it may move between zones of its own property only."""
+    """Change a checkpoint; it may move between zones of its own property only.
+
+    Its code changes only by re-issuing the label (labels service), which retires the old one.
+    """
     if "zone_id" in data:
         zone = get_scoped_ref(Zone, data["zone_id"], "zone_id")
         if zone.property_id != checkpoint.property_id:
             raise Invalid(
                 "不能移到其他项目", "A checkpoint cannot move to another property.", field="zone_id"
             )
-    if "code" in data:
-        ensure_code_free(data["code"], checkpoint.id)
     return apply(checkpoint, data)
 
 

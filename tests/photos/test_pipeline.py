@@ -154,6 +154,23 @@ def test_capture_time(taken, offset, tz, expected):
     assert run(data, tz=tz).taken_at == expected
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "HEIF"])
+def test_half_a_file_is_refused(fmt):
+    if fmt == "HEIF" and not pipeline.HEIF_SUPPORTED:
+        pytest.skip("pillow-heif not installed")
+    data = encode(Image.effect_noise((320, 240), 60).convert("RGB"), fmt)
+    with pytest.raises(Invalid) as refused:
+        run(data[: len(data) // 2])
+    assert "file" in refused.value.errors
+
+
+def test_non_rgb_profile_is_not_put_on_the_rgb_copy():
+    lab = pipeline.ImageCms.ImageCmsProfile(pipeline.ImageCms.createProfile("LAB")).tobytes()
+    data = encode(Image.new("L", (20, 20), 99), "PNG", icc_profile=lab)
+    out = Image.open(io.BytesIO(run(data).display.data))
+    assert out.mode == "RGB" and "icc_profile" not in out.info
+
+
 def test_no_exif_means_no_capture_time():
     assert run(encode(Image.new("RGB", (16, 16)))).taken_at is None
 

@@ -7,6 +7,7 @@ import time
 import pytest
 from PIL import Image, ImageFile
 
+from app.photos import service
 from tests.photos.helpers import (
     corpus,
     encode,
@@ -70,6 +71,7 @@ def test_file_over_the_byte_limit(refused, app):
 
 def test_body_far_over_the_limit_is_refused_before_it_is_read(refused, app, monkeypatch):
     monkeypatch.setitem(app.config, "PHOTO_MAX_BYTES", 100_000)
+    monkeypatch.setattr(service, "upload_photo", lambda *a: pytest.fail("body was read"))
     refused(twelve_mp_jpeg(), 413)
 
 
