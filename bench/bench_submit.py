@@ -146,8 +146,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=800)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--database-url", default="",
-                        help="run Patrol on this PostgreSQL URL (default: SQLite)")
+    parser.add_argument(
+        "--database-url", default="", help="run Patrol on this PostgreSQL URL (default: SQLite)"
+    )
     args = parser.parse_args()
     database_url = _fresh_pg_schema(args.database_url) if args.database_url else ""
     label = "PostgreSQL" if database_url else "SQLite"

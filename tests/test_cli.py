@@ -96,8 +96,18 @@ def test_users_create_refuses_a_code_shared_by_two_companies(app, world):
 
     factories.property_(code="A")  # another company's property with the same code
     db.session.commit()
-    result = app.test_cli_runner().invoke(args=[
-        "users", "create", "amb", "--role", "admin", "--property", "A", "--password",
-        "long-enough-1"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create",
+            "amb",
+            "--role",
+            "admin",
+            "--property",
+            "A",
+            "--password",
+            "long-enough-1",
+        ]
+    )
     assert result.exit_code != 0
     assert db.session.query(User).filter_by(username="amb").count() == 0

@@ -41,3 +41,12 @@ def configure_engine_events(engine: Engine) -> None:
             request.method in ("GET", "HEAD", "OPTIONS") or g.get("db_committed", False)
         )
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def end_read_transaction() -> None:
+    """End a transaction that has only read, before slow work that needs no database."""
+    from app.extensions import db
+
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("end_read_transaction called with pending changes")
+    db.session.rollback()

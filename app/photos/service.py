@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.auth.service import current_user, get_property, get_scoped, granted_property_ids
+from app.common.db import end_read_transaction
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.photos.models import Photo
@@ -30,11 +31,15 @@ def upload_photo(
     if existing is not None:
         return existing, False
     prop = _upload_property(user, property_id)
+    tz = _property_zone(prop)
+    # Nothing is written yet: end the transaction so SQLite's write lock is not held while
+    # the image is decoded and re-encoded (~200 ms); the insert takes it again briefly.
+    end_read_transaction()
     processed = process_upload(
         stream,
         max_bytes=current_app.config["PHOTO_MAX_BYTES"],
         max_pixels=current_app.config["PHOTO_MAX_PIXELS"],
-        tz=_property_zone(prop),
+        tz=tz,
     )
     return _save(processed, uuid, prop, user)
 
