@@ -3,6 +3,7 @@
 from app.auth.models import ApiToken, User, property_grant
 from app.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistVersion
 from app.inspections.models import Inspection, ItemResult, result_photo
+from app.notify.models import Notification, NotificationChannel
 from app.photos.models import Photo
 from app.places.models import (
     Checkpoint,

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.common.models import Base, TimestampMixin, utcnow
 from app.photos.models import Photo
 from app.places.models import Checkpoint, Department
+
+SOURCES = {
+    "inspection": ("巡查发现", "Patrol inspection"),
+    "phone": ("来电", "Phone call"),
+    "visit": ("来访", "Walk-in visit"),
+    "inspector": ("装修巡查", "Renovation inspector"),
+    "other": ("其他", "Other"),
+}
 
 TICKET_KINDS = {
     "inspection": ("巡查整改", "Inspection finding"),
@@ -69,6 +77,27 @@ class Ticket(TimestampMixin, Base):
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     repeat_count: Mapped[int] = mapped_column(default=0)
+    source: Mapped[str] = mapped_column(String(20), default="inspection")
+    # Where, for a front-desk ticket: a unit, a zone or a checkpoint (or free text).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    zone_id: Mapped[int | None] = mapped_column(ForeignKey("zone.id"), index=True)
+    location_text: Mapped[str | None] = mapped_column(String(300))
+    reporter_name: Mapped[str | None] = mapped_column(String(100))
+    reporter_phone: Mapped[str | None] = mapped_column(String(32))
+    # The staff member who accepted it and is working on it.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    verified_at: Mapped[datetime | None]
+    reopen_count: Mapped[int] = mapped_column(default=0)
+    escalation_level: Mapped[int] = mapped_column(default=0)
+    overdue_at: Mapped[datetime | None]
+    # A pending delay request (延期说明) waiting for a supervisor.
+    delay_reason: Mapped[str | None] = mapped_column(Text)
+    delay_until: Mapped[datetime | None]
+    # 回访: the resident was called back.
+    callback_at: Mapped[datetime | None]
+    callback_satisfied: Mapped[bool | None]
+    callback_note: Mapped[str | None] = mapped_column(Text)
 
     department: Mapped[Department | None] = relationship()
     checkpoint: Mapped[Checkpoint | None] = relationship()
@@ -92,6 +121,8 @@ class TicketEvent(Base):
     to_status: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
+    # Step-specific facts: reassignment target, escalation level, requested deadline, ...
+    details: Mapped[dict | None] = mapped_column(JSON)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
