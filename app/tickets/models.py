@@ -101,7 +101,8 @@ class Ticket(TimestampMixin, Base):
 
     department: Mapped[Department | None] = relationship()
     checkpoint: Mapped[Checkpoint | None] = relationship()
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id"
     )
