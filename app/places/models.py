@@ -90,7 +90,7 @@ class Checkpoint(TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
 
     # Every view of a checkpoint names its zone.
-    zone: Mapped[Zone] = relationship(lazy="joined")
+    zone: Mapped[Zone] = relationship(lazy="joined", innerjoin=True)
 
 
 class RetiredCode(Base):
