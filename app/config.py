@@ -61,6 +61,8 @@ class Config:
     PAGE_SIZE_MAX = 500
 
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "patrol-demo")
+    # Minutes after a ticket's accept deadline at which escalation levels 1, 2, 3 ... fire.
+    TICKET_ESCALATION_MINUTES = os.environ.get("TICKET_ESCALATION_MINUTES", "0,60,240")
 
     # A TrueType (.ttf/.ttc, not CFF-based) font with Chinese glyphs for QR label sheets;
     # empty means the first one found among the usual Debian/Ubuntu font paths.

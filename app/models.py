@@ -27,6 +27,8 @@ __all__ = [
     "Department",
     "Inspection",
     "ItemResult",
+    "Notification",
+    "NotificationChannel",
     "Photo",
     "Property",
     "RetiredCode",

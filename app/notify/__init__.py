@@ -1,1 +1,1 @@
-"""Notifications: an outbox written with the change, delivered by a worker (webhook, WeCom, SMTP)."""
+"""Notifications: an outbox written with each change, sent by a worker (webhook, WeCom, mail)."""

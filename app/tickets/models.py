@@ -34,6 +34,33 @@ TICKET_STATUSES = {
     "reopened": ("重新整改", "Reopened"),
     "closed": ("已关闭", "Closed"),
 }
+ACTIONS = {
+    "create": ("创建", "Created"),
+    "repeat": ("再次发现", "Found again"),
+    "accept": ("受理", "Accept"),
+    "start": ("开始处理", "Start work"),
+    "resolve": ("完成整改", "Resolve"),
+    "verify": ("验证通过", "Verify"),
+    "reopen": ("验证未通过，重新整改", "Reopen"),
+    "close": ("关闭", "Close"),
+    "reassign": ("派单/改派", "Dispatch / reassign"),
+    "delay": ("申请延期", "Request a delay"),
+    "approve_delay": ("批准延期", "Approve the delay"),
+    "reject_delay": ("驳回延期", "Refuse the delay"),
+    "comment": ("备注", "Comment"),
+    "escalate": ("升级", "Escalated"),
+    "overdue": ("超期", "Overdue"),
+}
+COMPLAINT_CATEGORIES = (
+    "house",
+    "equipment",
+    "safety",
+    "environment",
+    "service",
+    "dispute",
+    "developer",
+    "government",
+)
 OPEN_STATUSES = ("new", "accepted", "in_progress", "resolved", "verified", "reopened")
 PRIORITIES = {"normal": ("普通", "Normal"), "urgent": ("紧急", "Urgent")}
 

@@ -1,4 +1,4 @@
-"""HTTP routes for tickets."""
+"""HTTP routes for tickets: queues, detail, intake, lifecycle steps, daily reconciliation."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from flask_smorest import Blueprint
 
 from app.auth import service as auth
 from app.common.schemas import paginate
+from app.extensions import db
 from app.tickets import schemas as s
 from app.tickets import service
 
 blp = Blueprint("tickets", __name__, description="Rectification tickets (整改工单)")
+
+DISPATCH_CENTRE = ("frontdesk", "supervisor")
 
 
 @blp.get("/tickets")
@@ -17,13 +20,44 @@ blp = Blueprint("tickets", __name__, description="Rectification tickets (整改�
 @blp.arguments(s.TicketArgs, location="query")
 @blp.response(200, s.TicketPage)
 def list_tickets(args):
-    """List tickets (staff see their department's queue), newest first."""
+    """List tickets (staff see their department's queue): urgent and soonest due first."""
     return paginate(service.list_tickets(args), args)
+
+
+@blp.post("/tickets")
+@auth.roles_required(DISPATCH_CENTRE)
+@blp.arguments(s.ComplaintSchema)
+@blp.response(201, s.TicketDetailSchema)
+def create_ticket(data):
+    """Record a resident's report or complaint (报事报修/投诉); it is routed like any ticket."""
+    ticket = service.open_complaint(data)
+    db.session.commit()
+    return ticket
+
+
+@blp.get("/tickets/daily")
+@auth.roles_required(("frontdesk", "supervisor", "admin"))
+@blp.arguments(s.DailyArgs, location="query")
+@blp.response(200, s.DailySchema)
+def daily(args):
+    """Reconcile one local day (当日盘点): opened, closed, overdue, unanswered per department."""
+    return service.daily(args["property_id"], args["date"])
 
 
 @blp.get("/tickets/<int:obj_id>")
 @auth.login_required
 @blp.response(200, s.TicketDetailSchema)
 def get_ticket(obj_id):
-    """Show a ticket with its events and photos."""
+    """Show a ticket with its events, before/after photos and the steps I may take."""
     return service.get_ticket(obj_id)
+
+
+@blp.post("/tickets/<int:obj_id>/events")
+@auth.login_required
+@blp.arguments(s.StepSchema)
+@blp.response(200, s.TicketDetailSchema)
+def take_step(data, obj_id):
+    """Take a lifecycle step (accept, start, resolve, verify, reopen, close, reassign, ...)."""
+    ticket = service.take_step(obj_id, data)
+    db.session.commit()
+    return ticket

@@ -1,14 +1,38 @@
-"""Marshmallow schemas for tickets and their events."""
+"""Marshmallow schemas for tickets, their events, intake and the daily reconciliation."""
 
 from __future__ import annotations
 
-from marshmallow import fields
+from typing import Any
+
+from flask import g
+from marshmallow import fields, validate
 
 from app.auth.schemas import DepartmentRefSchema
-from app.common.schemas import BaseSchema, PageArgs, one_of, page_schema
+from app.common.models import utcnow
+from app.common.schemas import BaseSchema, PageArgs, QuerySchema, Text, one_of, page_schema
 from app.photos.schemas import PhotoSchema
 from app.places.schemas import ZoneRefSchema
-from app.tickets.models import PRIORITIES, TICKET_KINDS, TICKET_STATUSES
+from app.tickets.lifecycle import STEPS, allowed_actions
+from app.tickets.models import (
+    COMPLAINT_CATEGORIES,
+    OPEN_STATUSES,
+    PRIORITIES,
+    SOURCES,
+    TICKET_KINDS,
+    TICKET_STATUSES,
+)
+
+# Full resident phone numbers are for the dispatch centre only.
+SEES_CONTACTS = frozenset({"frontdesk", "supervisor"})
+BEFORE = ("create", "repeat")
+AFTER = ("resolve", "verify")
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """Hide the middle of a phone number: 13812345678 → 138****5678."""
+    if not phone:
+        return phone
+    return phone[:3] + "*" * max(len(phone) - 7, 1) + phone[-4:] if len(phone) > 7 else "****"
 
 
 class ActorSchema(BaseSchema):
@@ -39,17 +63,25 @@ class TicketEventSchema(BaseSchema):
     from_status = fields.String(allow_none=True)
     to_status = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
+    details = fields.Dict(allow_none=True)
     inspection_id = fields.Integer(allow_none=True)
     photos = fields.List(fields.Nested(PhotoSchema))
 
 
+def _due_in(ticket: Any) -> int | None:
+    if ticket.status not in OPEN_STATUSES:
+        return None
+    return int((ticket.close_due_at - utcnow()).total_seconds())
+
+
 class TicketSchema(BaseSchema):
-    """A ticket as a queue shows it."""
+    """A ticket as a queue shows it (the resident's phone is always masked here)."""
 
     id = fields.Integer()
     property_id = fields.Integer()
     number = fields.String()
     kind = fields.String()
+    source = fields.String()
     status = fields.String()
     priority = fields.String()
     severity = fields.String()
@@ -58,25 +90,53 @@ class TicketSchema(BaseSchema):
     department = fields.Nested(DepartmentRefSchema, allow_none=True)
     checkpoint_id = fields.Integer(allow_none=True)
     checkpoint = fields.Nested(CheckpointRefSchema, allow_none=True)
+    zone_id = fields.Integer(allow_none=True)
+    unit_id = fields.Integer(allow_none=True)
+    location_text = fields.String(allow_none=True)
     item_id = fields.Integer(allow_none=True)
     item_key = fields.String(allow_none=True)
     inspection_id = fields.Integer(allow_none=True)
     title = fields.String()
     description = fields.String(allow_none=True)
+    reporter_name = fields.String(allow_none=True)
+    reporter_phone = fields.Function(lambda t: mask_phone(t.reporter_phone), allow_none=True)
     created_by = fields.Nested(ActorSchema, allow_none=True)
+    assignee = fields.Nested(ActorSchema, allow_none=True)
     created_at = fields.DateTime()
     accept_due_at = fields.DateTime()
     close_due_at = fields.DateTime()
     accepted_at = fields.DateTime(allow_none=True)
     resolved_at = fields.DateTime(allow_none=True)
+    verified_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
+    overdue = fields.Function(lambda t: (_due_in(t) or 0) < 0)
+    close_due_in_seconds = fields.Function(_due_in, allow_none=True)
     repeat_count = fields.Integer()
+    reopen_count = fields.Integer()
+    escalation_level = fields.Integer()
+    delay_reason = fields.String(allow_none=True)
+    delay_until = fields.DateTime(allow_none=True)
+    callback_satisfied = fields.Boolean(allow_none=True)
+    callback_note = fields.String(allow_none=True)
+
+
+def _photos_of(ticket: Any, actions: tuple[str, ...]) -> list:
+    return [p for e in ticket.events if e.action in actions for p in e.photos]
 
 
 class TicketDetailSchema(TicketSchema):
-    """A ticket with its events and their photos."""
+    """A ticket with its history, before/after photos and what the caller may do next."""
 
+    reporter_phone = fields.Function(
+        lambda t: (
+            t.reporter_phone if g.user.role in SEES_CONTACTS else mask_phone(t.reporter_phone)
+        ),
+        allow_none=True,
+    )
     events = fields.List(fields.Nested(TicketEventSchema))
+    before_photos = fields.Function(lambda t: PhotoSchema(many=True).dump(_photos_of(t, BEFORE)))
+    after_photos = fields.Function(lambda t: PhotoSchema(many=True).dump(_photos_of(t, AFTER)))
+    allowed_actions = fields.Function(lambda t: allowed_actions(g.user, t))
 
 
 class TicketArgs(PageArgs):
@@ -86,9 +146,82 @@ class TicketArgs(PageArgs):
     status = fields.String(validate=one_of(TICKET_STATUSES))
     kind = fields.String(validate=one_of(TICKET_KINDS))
     priority = fields.String(validate=one_of(PRIORITIES))
+    category = fields.String()
     department_id = fields.Integer()
+    zone_id = fields.Integer()
     checkpoint_id = fields.Integer()
+    assignee_id = fields.Integer()
     open = fields.Boolean()
+    overdue = fields.Boolean()
+    unrouted = fields.Boolean()
+    created_from = fields.AwareDateTime()
+    created_to = fields.AwareDateTime()
+    closed_from = fields.AwareDateTime()
+    closed_to = fields.AwareDateTime()
+    q = fields.String(validate=validate.Length(max=100))
+    sort = fields.String(validate=validate.OneOf(["due", "newest"]))
+
+
+class StepSchema(BaseSchema):
+    """One lifecycle step: the action and what it needs."""
+
+    action = fields.String(required=True, validate=validate.OneOf(list(STEPS)))
+    note = Text(2000, allow_none=True)
+    photo_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=10))
+    department_id = fields.Integer()
+    until = fields.AwareDateTime()
+    checkpoint_code = fields.String(validate=validate.Length(max=16))
+    scanned_at = fields.AwareDateTime()
+    callback_satisfied = fields.Boolean()
+    callback_note = Text(2000)
+
+
+class ComplaintSchema(BaseSchema):
+    """A resident's report or complaint taken by the front desk."""
+
+    property_id = fields.Integer(required=True)
+    category = fields.String(required=True, validate=validate.OneOf(COMPLAINT_CATEGORIES))
+    title = Text(300)
+    description = Text(4000, required=True)
+    unit_id = fields.Integer()
+    zone_id = fields.Integer()
+    checkpoint_id = fields.Integer()
+    location_text = Text(300)
+    reporter_name = Text(100)
+    reporter_phone = fields.String(validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$"))
+    priority = fields.String(load_default="normal", validate=one_of(PRIORITIES))
+    source = fields.String(
+        load_default="phone", validate=validate.OneOf([s for s in SOURCES if s != "inspection"])
+    )
+    photo_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=10))
+
+
+class DailyArgs(QuerySchema):
+    """Which property and local day to reconcile."""
+
+    property_id = fields.Integer(required=True)
+    date = fields.Date(required=True)
+
+
+class DailyRowSchema(BaseSchema):
+    """One department's day."""
+
+    department_id = fields.Integer(allow_none=True)
+    department_zh = fields.String()
+    department_en = fields.String()
+    opened = fields.Integer()
+    closed = fields.Integer()
+    overdue = fields.Integer()
+    unanswered = fields.Integer()
+
+
+class DailySchema(BaseSchema):
+    """The daily reconciliation (当日盘点) of one property."""
+
+    property_id = fields.Integer()
+    date = fields.String()
+    departments = fields.List(fields.Nested(DailyRowSchema))
+    totals = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
 TicketPage = page_schema(TicketSchema)

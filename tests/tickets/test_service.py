@@ -115,6 +115,7 @@ def test_ticket_queue_filters(world, login):
     assert ids("open=true") == [open_one.id]
     assert ids("open=false") == [closed.id]
     assert ids("status=closed") == [closed.id]
-    assert ids(f"department_id={world.a.department.id}") == [closed.id, open_one.id]
+    assert ids(f"department_id={world.a.department.id}") == [open_one.id, closed.id]
+    assert ids(f"department_id={world.a.department.id}&sort=newest") == [closed.id, open_one.id]
     assert client.get("/api/v1/tickets?status=lost").status_code == 422
     assert re.fullmatch(r"T-\d+", client.get(f"/api/v1/tickets/{open_one.id}").get_json()["number"])
