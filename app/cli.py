@@ -136,8 +136,24 @@ def labels_print(zone_ref: str, property_code: str | None, out: str) -> None:
     click.echo(f"{len(checkpoints)} labels for {zone.name_zh} written to {out}")
 
 
+@click.group("tickets", help="Ticket housekeeping.")
+def tickets_group() -> None:
+    """Ticket housekeeping."""
+
+
+@tickets_group.command("sweep")
+def tickets_sweep() -> None:
+    """Escalate unaccepted tickets and mark overdue ones (idempotent; run every minute)."""
+    from app.tickets.sweep import sweep
+
+    counts = sweep()
+    db.session.commit()
+    click.echo(f"escalated={counts['escalated']} overdue={counts['overdue']}")
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(seed_group)
     app.cli.add_command(users_group)
     app.cli.add_command(labels_group)
+    app.cli.add_command(tickets_group)

@@ -117,3 +117,15 @@ def test_daily_reconciliation(world, as_role, failed_ticket):
         ).status_code
         == 404
     )
+
+
+def test_sweep_command(app, failed_ticket):
+    ticket = db.session.get(Ticket, failed_ticket["id"])
+    ticket.accept_due_at = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["tickets", "sweep"])
+    second = runner.invoke(args=["tickets", "sweep"])
+    assert first.exit_code == 0 and "escalated=1" in first.output
+    assert second.exit_code == 0 and "escalated=0" in second.output
+    assert len(_events(ticket.id, "escalate")) == 1
