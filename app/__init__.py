@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from app.extensions import api
     from app.inspections.routes import blp as inspections_blp
     from app.labels.routes import blp as labels_blp
+    from app.notify.routes import blp as notify_blp
     from app.photos.routes import blp as photos_blp
     from app.places.routes import blp as places_blp
     from app.places.routes import vocab_blp
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
         photos_blp,
         inspections_blp,
         tickets_blp,
+        notify_blp,
         vocab_blp,
     ):
         api.register_blueprint(blp, url_prefix="/api/v1")

@@ -1,4 +1,4 @@
-"""Flask CLI commands: flask seed demo, flask users create, flask labels print."""
+"""Flask CLI commands: seed demo, users create, labels print, tickets sweep, notify run."""
 
 from __future__ import annotations
 
@@ -151,9 +151,53 @@ def tickets_sweep() -> None:
     click.echo(f"escalated={counts['escalated']} overdue={counts['overdue']}")
 
 
+@click.group("notify", help="Send notifications from the outbox.")
+def notify_group() -> None:
+    """Send notifications from the outbox."""
+
+
+@notify_group.command("run")
+@click.option("--once", is_flag=True, help="Deliver what is due once, then exit (for cron).")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 1000),
+    default=50,
+    show_default=True,
+    help="Notifications claimed per pass.",
+)
+def notify_run(once: bool, limit: int) -> None:
+    """Deliver due notifications every NOTIFY_POLL_SECONDS until interrupted, or once."""
+    import time
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.notify.service import deliver_due
+
+    try:
+        while True:
+            try:
+                counts = deliver_due(limit=limit)
+            except SQLAlchemyError:
+                if once:
+                    raise
+                # A database restart must not end the worker; leased rows come back by themselves.
+                current_app.logger.exception("notify run: database error, trying again")
+                db.session.rollback()
+                counts = {"claimed": 0}
+            if once or counts["claimed"]:
+                click.echo(", ".join(f"{key}={value}" for key, value in counts.items()))
+            if once:
+                return
+            if counts["claimed"] < limit:  # a full batch means more may be waiting
+                time.sleep(float(current_app.config["NOTIFY_POLL_SECONDS"]))
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(seed_group)
     app.cli.add_command(users_group)
     app.cli.add_command(labels_group)
+    app.cli.add_command(notify_group)
     app.cli.add_command(tickets_group)

@@ -68,6 +68,22 @@ class Config:
     # empty means the first one found among the usual Debian/Ubuntu font paths.
     LABEL_FONT_PATH = os.environ.get("LABEL_FONT_PATH", "")
 
+    # Notifications: the outbox worker (flask notify run) and its senders.
+    NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 8))
+    # Seconds a webhook, WeCom or SMTP server may take to answer each step of a send.
+    NOTIFY_HTTP_TIMEOUT = float(os.environ.get("NOTIFY_HTTP_TIMEOUT", 5))
+    NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", 5))
+    # How long a worker owns the rows it claimed; a crashed worker's rows are retried after it.
+    NOTIFY_LEASE_SECONDS = int(os.environ.get("NOTIFY_LEASE_SECONDS", 300))
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", 587))
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") == "1"
+    # Implicit TLS from the first byte (usually port 465), as many Chinese mail hosts want.
+    SMTP_SSL = os.environ.get("SMTP_SSL", "0") == "1"
+    SMTP_FROM = os.environ.get("SMTP_FROM", "patrol@localhost")
+
 
 class ProductionConfig(Config):
     """Settings for production: cookies only over HTTPS, a real secret required."""

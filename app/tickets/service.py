@@ -18,6 +18,7 @@ from app.common.time import local_day
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.inspections.models import Inspection, ItemResult
+from app.notify.service import enqueue
 from app.photos.service import get_owned_photos
 from app.places.models import Checkpoint, Department, Property, Unit, Zone
 from app.places.service import route
@@ -246,13 +247,11 @@ def take_step(ticket_id: int, data: dict[str, Any]) -> Ticket:
 
 def notify(ticket: Ticket, event: TicketEvent) -> None:
     """Put a message for the step's audience into the outbox, in the same transaction."""
-    try:
-        from app.notify.service import enqueue
-    except ImportError:  # TEMPORARY until the outbox lands this session
-        return
     audience = AUDIENCE_OF.get(event.action)
     if audience is None:
         return
+    if audience == "department" and ticket.department_id is None:
+        audience = "frontdesk"  # no routing rule matched: the dispatch centre must act
     zh, en = ACTIONS[event.action]
     subject = f"[{ticket.number}] {zh} {en}: {ticket.title}"
     body = "\n".join(filter(None, [ticket.title, event.note, f"工单 Ticket {ticket.number}"]))

@@ -1,0 +1,358 @@
+"""Notification rules: channels, the outbox written with each change, and the delivery worker.
+
+enqueue() and the channel functions follow the house rule (flush, never commit). The worker,
+deliver_due(), is the one function outside a route that commits; see its docstring.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import Select, and_, or_, select, update
+
+from app.auth.service import current_user, get_property
+from app.common.models import utcnow
+from app.errors import Conflict, Invalid
+from app.extensions import db
+from app.notify.models import AUDIENCES, Notification, NotificationChannel
+from app.notify.senders import Outgoing, SendError, send, short_error
+from app.places.models import Department
+
+SUBJECT_MAX = 300  # the length of Notification.subject
+# Wait after the 1st, 2nd, ... failed attempt; the last step repeats until NOTIFY_MAX_ATTEMPTS.
+BACKOFF_SECONDS = (30, 120, 600, 3600, 3 * 3600)
+STALE_LEASE = "上次发送未完成（工作进程中断） / the last attempt did not finish (worker stopped)"
+CHANNEL_OFF = "渠道已停用 / the channel was deactivated"
+EMAIL_ADDRESS = re.compile(r"^[^@\s<>,;:\"]+@[^@\s<>,;:\"]+\.[^@\s<>,;:\"]+$")
+CHANNEL_FIELDS = ("property_id", "audience", "department_id", "kind", "address", "active")
+
+
+# --- the outbox ---
+
+
+def enqueue(
+    property_id: int,
+    audience: str,
+    subject: str,
+    body: str,
+    payload: dict,
+    *,
+    department_id: int | None = None,
+    ticket_id: int | None = None,
+    event_id: int | None = None,
+) -> list[Notification]:
+    """Add one pending notification per active channel of the audience (same transaction)."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}")
+    query = select(NotificationChannel).where(
+        NotificationChannel.property_id == property_id,
+        NotificationChannel.audience == audience,
+        NotificationChannel.active.is_(True),
+    )
+    if audience == "department":
+        if department_id is None:
+            return []
+        query = query.where(NotificationChannel.department_id == department_id)
+    rows = [
+        Notification(
+            property_id=property_id,
+            channel_id=channel.id,
+            kind=channel.kind,
+            address=channel.address,
+            ticket_id=ticket_id,
+            event_id=event_id,
+            subject=subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…",
+            body=body,
+            payload=payload,
+            status="pending",
+            attempts=0,
+            next_attempt_at=utcnow(),
+        )
+        for channel in db.session.scalars(query.order_by(NotificationChannel.id))
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows
+
+
+def list_notifications(query: Select, args: dict[str, Any]) -> Select:
+    """Filter the outbox by property, status, ticket and channel; newest first."""
+    for name in ("property_id", "status", "ticket_id", "channel_id"):
+        if args.get(name) is not None:
+            query = query.where(getattr(Notification, name) == args[name])
+    return query.order_by(Notification.created_at.desc(), Notification.id.desc())
+
+
+def retry(notification: Notification) -> Notification:
+    """Send a failed notification again now, to its channel's current address, with new tries."""
+    if notification.status != "failed":
+        raise Conflict(
+            "只有发送失败的通知可以重发",
+            "Only a failed notification can be retried.",
+            field="status",
+        )
+    if notification.channel_id is not None:
+        channel = db.session.get(NotificationChannel, notification.channel_id)
+        if channel is not None and not channel.active:
+            raise Conflict("渠道已停用，请先启用", "The channel is deactivated; activate it first.")
+        if channel is not None:
+            notification.kind, notification.address = channel.kind, channel.address
+    notification.status = "pending"
+    notification.attempts = 0
+    notification.next_attempt_at = utcnow()
+    notification.lease_until = None
+    db.session.flush()
+    return notification
+
+
+# --- channels ---
+
+
+def list_channels(query: Select, args: dict[str, Any]) -> Select:
+    """Filter channels by property, audience, department, kind and active."""
+    for name in ("property_id", "audience", "department_id", "kind", "active"):
+        if args.get(name) is not None:
+            query = query.where(getattr(NotificationChannel, name) == args[name])
+    return query.order_by(NotificationChannel.id)
+
+
+def create_channel(data: dict[str, Any]) -> NotificationChannel:
+    """Add a channel to a granted property."""
+    get_property(data["property_id"])
+    state = {"department_id": None, "active": True, **data}
+    _check_channel(state)
+    channel = NotificationChannel(**state)
+    db.session.add(channel)
+    db.session.flush()
+    return channel
+
+
+def update_channel(channel: NotificationChannel, data: dict[str, Any]) -> NotificationChannel:
+    """Change a channel; its pending notifications follow a new kind or address."""
+    state = {name: data.get(name, getattr(channel, name)) for name in CHANNEL_FIELDS}
+    _check_channel(state, exclude_id=channel.id)
+    for key, value in data.items():
+        setattr(channel, key, value)
+    if "kind" in data or "address" in data:
+        db.session.execute(
+            update(Notification)
+            .where(Notification.channel_id == channel.id, Notification.status == "pending")
+            .values(kind=channel.kind, address=channel.address)
+        )
+    if data.get("active") is False:
+        _give_up_pending(channel)
+    db.session.flush()
+    return channel
+
+
+def deactivate_channel(channel: NotificationChannel) -> None:
+    """Stop using a channel; what is still waiting for it is marked failed (retry can revive it)."""
+    channel.active = False
+    _give_up_pending(channel)
+    db.session.flush()
+
+
+def _give_up_pending(channel: NotificationChannel) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.channel_id == channel.id, Notification.status == "pending")
+        .values(status="failed", last_error=CHANNEL_OFF)
+    )
+
+
+def _check_channel(state: dict[str, Any], exclude_id: int | None = None) -> None:
+    """Refuse an address that does not fit the kind, a foreign department or a duplicate."""
+    if state["kind"] == "email":
+        if not EMAIL_ADDRESS.match(state["address"]):
+            raise Invalid("邮箱地址无效", "Not a valid e-mail address.", field="address")
+    elif not is_http_url(state["address"]):
+        raise Invalid(
+            "地址必须是 http(s) URL", "The address must be an http(s) URL.", field="address"
+        )
+    if state["audience"] == "department":
+        dept = db.session.get(Department, state["department_id"] or 0)
+        if dept is None or dept.property_id != state["property_id"]:
+            raise Invalid(
+                "请选择本项目的责任部门",
+                "Choose a department of the same property.",
+                field="department_id",
+            )
+    elif state["department_id"] is not None:
+        raise Invalid(
+            "只有“责任部门”渠道可以指定部门",
+            "Only a department channel names a department.",
+            field="department_id",
+        )
+    if state["active"] and _duplicate(state, exclude_id):
+        raise Conflict("已有相同的渠道", "The same channel already exists.", field="address")
+
+
+def _duplicate(state: dict[str, Any], exclude_id: int | None) -> bool:
+    query = select(NotificationChannel.id).where(
+        NotificationChannel.active.is_(True),
+        *(getattr(NotificationChannel, name) == state[name] for name in CHANNEL_FIELDS[:5]),
+    )
+    if exclude_id is not None:
+        query = query.where(NotificationChannel.id != exclude_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def is_http_url(address: str) -> bool:
+    """Tell whether an address is an absolute http(s) URL with a host."""
+    try:
+        parts = urlsplit(address)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(host) and not re.search(r"\s", address)
+
+
+def shown_address(address: str, kind: str) -> str:
+    """Return the address as the caller may see it: robot keys and tokens only for admins."""
+    if kind == "email" or current_user().role == "admin":
+        return address
+    parts = urlsplit(address)
+    return f"{parts.scheme}://{parts.hostname or ''}/…"
+
+
+# --- the delivery worker ---
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row this worker owns until lease_until: what to send and what it knew of the row."""
+
+    message: Outgoing
+    attempts: int
+    lease_until: datetime
+
+
+def deliver_due(now: datetime | None = None, limit: int = 50) -> dict[str, int]:
+    """Send the notifications due now and record each outcome; return counts by outcome.
+
+    The one function outside a route that commits. A short transaction claims the rows
+    (status "sending", lease_until); the sending happens with no transaction open; one short
+    transaction per row records the outcome, and only while this worker still owns the row.
+    Whatever transaction the caller left open is rolled back first. `now` is for tests.
+    """
+    frozen = now is not None
+    now = now or utcnow()
+    config = current_app.config
+    db.session.rollback()
+    claims, gave_up = claim_due(now, limit)
+    counts = {"claimed": len(claims), "sent": 0, "retrying": 0, "failed": gave_up}
+    counts |= {"lost": 0, "released": 0}
+    started = time.monotonic()
+    for index, claim in enumerate(claims):
+        # Past half the lease, hand the rest back rather than risk another worker taking over.
+        if index and time.monotonic() - started > config["NOTIFY_LEASE_SECONDS"] / 2:
+            counts["released"] = _release(claims[index:])
+            break
+        error = attempt(claim.message, config)
+        counts[_record(claim, error, now if frozen else utcnow())] += 1
+    return counts
+
+
+def claim_due(now: datetime, limit: int) -> tuple[list[Claim], int]:
+    """Lease up to limit due rows in one committed transaction; return them and how many gave up.
+
+    Due means pending with next_attempt_at reached, or sending with an expired lease (its
+    worker stopped mid-send: that counts as an attempt, since the message may have gone out).
+    """
+    config = current_app.config
+    lease_until = now + timedelta(seconds=config["NOTIFY_LEASE_SECONDS"])
+    due = or_(
+        and_(Notification.status == "pending", Notification.next_attempt_at <= now),
+        and_(Notification.status == "sending", Notification.lease_until < now),
+    )
+    # PostgreSQL: SKIP LOCKED lets concurrent workers take disjoint rows. SQLite ignores it;
+    # there every write transaction starts with BEGIN IMMEDIATE (app.common.db), so claimers
+    # take turns and each sees the rows the previous one leased.
+    rows = db.session.scalars(
+        select(Notification)
+        .where(due)
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    ).all()
+    claims: list[Claim] = []
+    gave_up = 0
+    for row in rows:
+        if row.status == "sending":
+            row.attempts += 1
+            row.last_error = STALE_LEASE
+            if row.attempts >= config["NOTIFY_MAX_ATTEMPTS"]:
+                row.status, row.lease_until = "failed", None
+                gave_up += 1
+                continue
+        row.status, row.lease_until = "sending", lease_until
+        message = Outgoing(row.id, row.kind, row.address, row.subject, row.body, row.payload)
+        claims.append(Claim(message, row.attempts, lease_until))
+    db.session.commit()
+    return claims, gave_up
+
+
+def attempt(message: Outgoing, config: Mapping[str, Any]) -> str | None:
+    """Send one message; return None on success, else a short error without secrets."""
+    try:
+        send(message, config)
+    except SendError as exc:
+        return str(exc)
+    except Exception as exc:  # a bug in a sender must not leave the row leased
+        current_app.logger.exception("notification %s: sender crashed", message.id)
+        return short_error("发送出错 / sender error", exc, secrets=(message.address,))
+    return None
+
+
+def backoff(attempts: int) -> timedelta:
+    """Return the wait after this many failed attempts: 30 s, 2 min, 10 min, 1 h, then 3 h."""
+    return timedelta(seconds=BACKOFF_SECONDS[min(max(attempts, 1), len(BACKOFF_SECONDS)) - 1])
+
+
+def _owned(claim: Claim) -> Notification | None:
+    """Lock and return the claimed row if this worker's lease on it still holds."""
+    row = db.session.get(
+        Notification, claim.message.id, with_for_update=True, populate_existing=True
+    )
+    if row is None or row.status != "sending" or row.lease_until != claim.lease_until:
+        return None
+    return row
+
+
+def _record(claim: Claim, error: str | None, now: datetime) -> str:
+    """Write one send's outcome in its own short transaction; return the outcome's name."""
+    row = _owned(claim)
+    if row is None:  # the lease ran out and another worker took the row over
+        db.session.rollback()
+        return "lost"
+    row.lease_until = None
+    if error is None:
+        row.status, row.sent_at = "sent", now
+    else:
+        row.attempts = claim.attempts + 1
+        row.last_error = error
+        row.next_attempt_at = now + backoff(row.attempts)
+        given_up = row.attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"]
+        row.status = "failed" if given_up else "pending"
+    db.session.commit()
+    return {"sent": "sent", "pending": "retrying", "failed": "failed"}[row.status]
+
+
+def _release(claims: list[Claim]) -> int:
+    """Hand claimed rows back untried, so that the next pass sends them without waiting."""
+    released = 0
+    for claim in claims:
+        row = _owned(claim)
+        if row is not None:
+            row.status, row.lease_until = "pending", None
+            released += 1
+    db.session.commit()
+    return released

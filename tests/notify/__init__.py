@@ -1,0 +1,1 @@
+"""Tests of notifications: outbox, worker, senders, channels API."""
