@@ -71,7 +71,7 @@ def sla_due(prop: Property, priority: str) -> tuple[datetime, datetime]:
     return now + timedelta(minutes=accept), now + timedelta(hours=close)
 
 
-def _new_ticket(prop: Property, user: User, priority: str, category: str, **fields: Any) -> Ticket:
+def new_ticket(prop: Property, user: User, priority: str, category: str, **fields: Any) -> Ticket:
     accept_due, close_due = sla_due(prop, priority)
     department = route(prop.id, category)
     ticket = Ticket(
@@ -123,14 +123,14 @@ def raise_for_failure(inspection: Inspection, result: ItemResult, user: User) ->
     ticket = _open_ticket_for(inspection.checkpoint_id, item.key)
     if ticket is not None:
         ticket.repeat_count += 1
-        _event(
+        record_event(
             ticket, user, "repeat", note=description, inspection=inspection, photos=result.photos
         )
         return ticket
     prop = db.session.get(Property, inspection.property_id)
     assert prop is not None
     checkpoint = inspection.checkpoint
-    ticket = _new_ticket(
+    ticket = new_ticket(
         prop,
         user,
         "urgent" if item.severity in URGENT_SEVERITIES else "normal",
@@ -146,7 +146,7 @@ def raise_for_failure(inspection: Inspection, result: ItemResult, user: User) ->
         title=f"{checkpoint.name_zh}：{item.text_zh}",
         description=description,
     )
-    event = _event(
+    event = record_event(
         ticket,
         user,
         "create",
@@ -166,7 +166,7 @@ def open_complaint(data: dict[str, Any]) -> Ticket:
     where = _location(prop, data)
     photos = get_owned_photos(data.get("photo_ids") or [], user, prop.id, "photo_ids")
     description = data["description"]
-    ticket = _new_ticket(
+    ticket = new_ticket(
         prop,
         user,
         data["priority"],
@@ -181,7 +181,7 @@ def open_complaint(data: dict[str, Any]) -> Ticket:
         location_text=data.get("location_text"),
         **where,
     )
-    event = _event(ticket, user, "create", note=description, photos=photos, to_status="new")
+    event = record_event(ticket, user, "create", note=description, photos=photos, to_status="new")
     notify(ticket, event)
     return ticket
 
@@ -207,7 +207,7 @@ def _location(prop: Property, data: dict[str, Any]) -> dict[str, Any]:
     return where
 
 
-def _event(
+def record_event(
     ticket: Ticket,
     user: User | None,
     action: str,

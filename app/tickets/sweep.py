@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.common.models import utcnow
 from app.extensions import db
 from app.tickets.models import OPEN_STATUSES, Ticket
-from app.tickets.service import _event, notify
+from app.tickets.service import notify, record_event
 
 WAITING = ("new", "reopened")
 
@@ -51,7 +51,7 @@ def _escalate(now: datetime) -> int:
         ):
             ticket.escalation_level += 1
             late = now - ticket.accept_due_at
-            event = _event(
+            event = record_event(
                 ticket,
                 None,
                 "escalate",
@@ -78,7 +78,7 @@ def _mark_overdue(now: datetime) -> int:
     ).all()
     for ticket in due:
         ticket.overdue_at = now
-        event = _event(
+        event = record_event(
             ticket,
             None,
             "overdue",
