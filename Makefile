@@ -32,8 +32,9 @@ test-postgres:
 	@echo "== test suite on PostgreSQL"
 	TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## system-deps: Debian packages the app needs (a TrueType CJK font for the QR label sheets)
-SYSTEM_PACKAGES := fonts-wqy-microhei
+## system-deps: Debian packages the app needs (a TrueType CJK font for the QR label sheets;
+## Chromium and the Noto CJK fonts for the phone app's browser tests)
+SYSTEM_PACKAGES := fonts-wqy-microhei chromium fonts-noto-cjk
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: system-deps
@@ -56,9 +57,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-## web: build the front end when there is one
+## web: build the phone app into web/dist (npm ci again only when package-lock.json changed)
 web:
-	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund && npm run build; fi
+	@if [ -f web/package.json ]; then \
+		if [ ! -f web/node_modules/.installed ] || [ web/package-lock.json -nt web/node_modules/.installed ]; then \
+			(cd web && npm ci --no-audit --no-fund) && touch web/node_modules/.installed; \
+		fi; \
+		cd web && npm run build; \
+	fi
 
 lint: install
 	$(BIN)/ruff check app seed tests bench

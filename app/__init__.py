@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount every domain's API blueprint and the web pages."""
     from app.auth.routes import blp as auth_blp
     from app.checklists.routes import blp as checklists_blp
+    from app.coverage.routes import blp as coverage_blp
     from app.extensions import api
     from app.inspections.routes import blp as inspections_blp
     from app.labels.routes import blp as labels_blp
@@ -80,6 +81,8 @@ def register_blueprints(app: Flask) -> None:
     from app.photos.routes import blp as photos_blp
     from app.places.routes import blp as places_blp
     from app.places.routes import vocab_blp
+    from app.plans.routes import blp as plans_blp
+    from app.renovation.routes import blp as renovation_blp
     from app.tickets.routes import blp as tickets_blp
     from app.web import docs_static, web
 
@@ -92,6 +95,9 @@ def register_blueprints(app: Flask) -> None:
         inspections_blp,
         tickets_blp,
         notify_blp,
+        plans_blp,
+        coverage_blp,
+        renovation_blp,
         vocab_blp,
     ):
         api.register_blueprint(blp, url_prefix="/api/v1")

@@ -26,7 +26,13 @@ def seed_group() -> None:
     default=None,
     help="Password of the demo users (default: DEMO_PASSWORD or patrol-demo).",
 )
-def seed_demo(password: str | None) -> None:
+@click.option(
+    "--history",
+    type=click.IntRange(0, 366),
+    default=0,
+    help="Also generate this many days of past patrols (once; with some misses and late visits).",
+)
+def seed_demo(password: str | None, history: int) -> None:
     """Load the demo property from seed/ (running it twice changes nothing)."""
     from seed.loader import load_demo
 
@@ -36,8 +42,25 @@ def seed_demo(password: str | None) -> None:
     except AppError as exc:
         raise click.BadParameter(exc.message_en, param_hint="--password") from None
     summary = load_demo(password)
+    summary.update(_seed_plans(history))
     db.session.commit()
     click.echo("Demo property loaded: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
+
+
+def _seed_plans(history: int) -> dict[str, int]:
+    """Load the demo's shifts and plans, the past patrols asked for, and today's slots."""
+    from app.common.models import utcnow
+    from app.plans.sweep import materialize
+    from seed.history import generate_history
+    from seed.plans import load_demo_plans, local_midnight
+
+    now = utcnow()
+    prop = db.session.scalar(select(Property).where(Property.code == "CH").order_by(Property.id))
+    assert prop is not None
+    counts = load_demo_plans(prop, local_midnight(prop, now))
+    counts.update(generate_history(prop, history, now))
+    counts["slots"] = materialize(now)
+    return counts
 
 
 @click.group("users", help="Manage users.")
@@ -151,6 +174,31 @@ def tickets_sweep() -> None:
     click.echo(f"escalated={counts['escalated']} overdue={counts['overdue']}")
 
 
+@click.group("plans", help="Patrol plans and their slots.")
+def plans_group() -> None:
+    """Patrol plans and their slots."""
+
+
+@plans_group.command("sweep")
+@click.option("--now", "now_text", default=None, help="Pretend it is this ISO time (testing).")
+def plans_sweep(now_text: str | None) -> None:
+    """Materialize slots, mark misses, remind and notify (idempotent; run every minute)."""
+    from datetime import UTC, datetime
+
+    from app.plans.sweep import sweep
+
+    now = None
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            raise click.BadParameter("use an ISO time", param_hint="--now") from None
+        now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    counts = sweep(now)
+    db.session.commit()
+    click.echo(", ".join(f"{key}={value}" for key, value in counts.items()))
+
+
 @click.group("notify", help="Send notifications from the outbox.")
 def notify_group() -> None:
     """Send notifications from the outbox."""
@@ -201,3 +249,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(labels_group)
     app.cli.add_command(notify_group)
     app.cli.add_command(tickets_group)
+    app.cli.add_command(plans_group)

@@ -84,6 +84,17 @@ class Config:
     SMTP_SSL = os.environ.get("SMTP_SSL", "0") == "1"
     SMTP_FROM = os.environ.get("SMTP_FROM", "patrol@localhost")
 
+    # Patrol plans (flask plans sweep): slots are materialized for today and the next
+    # PLAN_HORIZON_DAYS - 1 days; assignees are reminded PLAN_REMIND_MINUTES before a window
+    # closes, through the outbox audience PLAN_REMIND_AUDIENCE (the outbox has no per-person one).
+    PLAN_HORIZON_DAYS = int(os.environ.get("PLAN_HORIZON_DAYS", 2))
+    PLAN_REMIND_MINUTES = int(os.environ.get("PLAN_REMIND_MINUTES", 60))
+    PLAN_REMIND_AUDIENCE = os.environ.get("PLAN_REMIND_AUDIENCE", "frontdesk")
+    # Misses older than this when first seen (e.g. cron was down) are not announced any more.
+    PLAN_MISSED_NOTICE_HOURS = int(os.environ.get("PLAN_MISSED_NOTICE_HOURS", 24))
+    # The sweep matches inspections the submit hook did not see, scanned this many days back.
+    PLAN_CATCH_UP_DAYS = int(os.environ.get("PLAN_CATCH_UP_DAYS", 7))
+
 
 class ProductionConfig(Config):
     """Settings for production: cookies only over HTTPS, a real secret required."""

@@ -13,8 +13,11 @@ from app.places.models import (
     RetiredCode,
     RoutingRule,
     Unit,
+    UnitStatusChange,
     Zone,
 )
+from app.plans.models import HandoverNote, Plan, PlanVersion, Shift, Slot, Visit
+from app.renovation.models import LedgerEntry, Notice, Permit
 from app.tickets.models import Ticket, TicketCounter, TicketEvent, event_photo
 
 __all__ = [
@@ -25,19 +28,29 @@ __all__ = [
     "Checkpoint",
     "Company",
     "Department",
+    "HandoverNote",
     "Inspection",
     "ItemResult",
+    "LedgerEntry",
+    "Notice",
     "Notification",
     "NotificationChannel",
+    "Permit",
     "Photo",
+    "Plan",
+    "PlanVersion",
     "Property",
     "RetiredCode",
     "RoutingRule",
+    "Shift",
+    "Slot",
     "Ticket",
     "TicketCounter",
     "TicketEvent",
     "Unit",
+    "UnitStatusChange",
     "User",
+    "Visit",
     "Zone",
     "event_photo",
     "property_grant",

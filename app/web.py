@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import swagger_ui_bundle
 from flask import Blueprint, Response, abort, render_template_string, send_from_directory
+from markupsafe import escape
 from sqlalchemy import select
 
 from app.extensions import db
@@ -49,10 +51,34 @@ def _page(status: int, title: tuple[str, str], body: tuple[str, str], checkpoint
     return Response(html, status=status, mimetype="text/html")
 
 
-def _spa_index() -> Response | None:
-    if (WEB_DIST / "index.html").exists():
-        return send_from_directory(WEB_DIST, "index.html", max_age=0)
-    return None
+# Hashed build output never changes under its name; everything else must be revalidated so a
+# new release (index.html, sw.js, the manifest) reaches phones on their next visit.
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+
+
+def _spa_index(title: str | None = None) -> Response | None:
+    """Serve the web app's index.html (with the page title naming the checkpoint, if given)."""
+    index = WEB_DIST / "index.html"
+    if not index.exists():
+        return None
+    if title is None:
+        response = send_from_directory(WEB_DIST, "index.html", max_age=0)
+    else:
+        html = index.read_text(encoding="utf-8")
+        tag = f"<title>{escape(title)}</title>"
+        html = re.sub(r"<title>.*?</title>", lambda _: tag, html, count=1, flags=re.S)
+        response = Response(html, mimetype="text/html")
+    response.headers["Cache-Control"] = REVALIDATE
+    return response
+
+
+def _static_file(path: str) -> Response:
+    response = send_from_directory(WEB_DIST, path)
+    response.headers["Cache-Control"] = IMMUTABLE if path.startswith("assets/") else REVALIDATE
+    if path == "sw.js":
+        response.headers["Service-Worker-Allowed"] = "/"
+    return response
 
 
 @web.get("/c/<code>")
@@ -79,7 +105,7 @@ def checkpoint_page(code: str) -> Response:
                 "This label is no longer valid; please report it for replacement.",
             ),
         )
-    spa = _spa_index()
+    spa = _spa_index(f"{checkpoint.name_zh} · 物业巡查")
     if spa is not None:
         return spa
     return _page(
@@ -118,7 +144,9 @@ def index(path: str = "") -> Response:
     if path.startswith("api/"):
         abort(404)
     if path and (WEB_DIST / path).is_file():
-        return send_from_directory(WEB_DIST, path)
+        return _static_file(path)
+    if path.startswith("assets/"):
+        abort(404)  # an old build's file: HTML in its place would break the page that asked
     spa = _spa_index()
     if spa is not None:
         return spa

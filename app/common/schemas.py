@@ -93,3 +93,26 @@ def schema_name_resolver(schema: Any) -> str:
     if isinstance(schema, Schema) and (schema.partial or schema.exclude or schema.only):
         name += "Patch"
     return name
+
+
+# Residents' and owners' phone numbers are shown in full to the dispatch centre only.
+SEES_CONTACTS = frozenset({"frontdesk", "supervisor"})
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """Hide the middle of a phone number: 13812345678 → 138****5678."""
+    if not phone:
+        return phone
+    return phone[:3] + "*" * max(len(phone) - 7, 1) + phone[-4:] if len(phone) > 7 else "****"
+
+
+def contact_field(attr: str) -> fields.Function:
+    """Dump a phone number in full for the dispatch centre and masked for everyone else."""
+    from flask import g
+
+    return fields.Function(
+        lambda obj: (
+            getattr(obj, attr) if g.user.role in SEES_CONTACTS else mask_phone(getattr(obj, attr))
+        ),
+        allow_none=True,
+    )

@@ -19,6 +19,7 @@ from app.inspections.models import Inspection, ItemResult, result_photo
 from app.photos.models import Photo
 from app.photos.service import get_owned_photos
 from app.places.models import Checkpoint, RetiredCode
+from app.renovation.service import notice_for_failure, reinspect
 from app.tickets.service import raise_for_failure
 
 # A phone clock a little ahead is normal; a day ahead is a broken clock or a forged time.
@@ -73,8 +74,9 @@ def submit(data: dict[str, Any]) -> Inspection:
     for raw, item, photos in checked:
         result = _store_result(inspection, raw, item, photos)
         if result.outcome == "fail":
-            raise_for_failure(inspection, result, user)
+            notice_for_failure(raise_for_failure(inspection, result, user), inspection, result)
     db.session.flush()
+    reinspect(inspection)
     return inspection
 
 

@@ -52,6 +52,10 @@ class Property(TimestampMixin, Base):
     sla_accept_urgent_minutes: Mapped[int] = mapped_column(default=15)
     sla_close_hours: Mapped[int] = mapped_column(default=7 * 24)
     sla_close_urgent_hours: Mapped[int] = mapped_column(default=24)
+    # Construction hours for renovation (装修施工时间), local time, and the notice deadline.
+    construction_start: Mapped[str] = mapped_column(String(5), default="08:00")
+    construction_end: Mapped[str] = mapped_column(String(5), default="18:00")
+    notice_deadline_days: Mapped[int] = mapped_column(default=3)
 
     company: Mapped[Company] = relationship()
 
@@ -85,6 +89,8 @@ class Checkpoint(TimestampMixin, Base):
     lat: Mapped[float | None] = mapped_column(Float)
     lng: Mapped[float | None] = mapped_column(Float)
     code: Mapped[str] = mapped_column(String(16), unique=True)
+    # Set for a renovation unit's door label: the unit it checks.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     # Bumped whenever the label is re-issued; the old printed labels stop working.
     label_version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
@@ -121,8 +127,24 @@ class Unit(TimestampMixin, Base):
     number: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default="not_taken")
     active: Mapped[bool] = mapped_column(default=True)
+    owner_name: Mapped[str | None] = mapped_column(String(100))
+    owner_phone: Mapped[str | None] = mapped_column(String(32))
 
     zone: Mapped[Zone] = relationship()
+
+
+class UnitStatusChange(Base):
+    """One change of a unit's hand-over status (收楼 / 装修 / 未收楼 / 未达到收楼标准)."""
+
+    __tablename__ = "unit_status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str | None] = mapped_column(String(500))
 
 
 class Department(TimestampMixin, Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
+from sqlalchemy import select
 
 from app.auth import service as auth
 from app.auth.models import ROLES
@@ -22,6 +23,7 @@ from app.places.models import (
     Department,
     RoutingRule,
     Unit,
+    UnitStatusChange,
     Zone,
 )
 
@@ -191,15 +193,37 @@ def list_units(args):
 @blp.post("/units")
 @auth.can_write("unit")
 @blp.arguments(s.UnitSchema)
-@blp.response(201, s.UnitSchema)
+@blp.response(201, s.UnitOutSchema)
 def create_unit(data):
     """Create a unit in a building."""
     return commit(service.create_unit(data))
 
 
+@blp.get("/units/summary")
+@auth.login_required
+@blp.arguments(s.SummaryArgs, location="query")
+@blp.response(200, s.UnitSummarySchema(many=True))
+def unit_summary(args):
+    """Count units per building: handed over, renovating, not taken, not up to standard."""
+    return service.unit_summary(args["property_id"])
+
+
+@blp.get("/units/<int:obj_id>/history")
+@auth.login_required
+@blp.response(200, s.UnitHistorySchema(many=True))
+def unit_history(obj_id):
+    """List a unit's status changes, oldest first."""
+    unit = auth.get_scoped(Unit, obj_id)
+    return db.session.scalars(
+        select(UnitStatusChange)
+        .where(UnitStatusChange.unit_id == unit.id)
+        .order_by(UnitStatusChange.id)
+    ).all()
+
+
 @blp.get("/units/<int:obj_id>")
 @auth.login_required
-@blp.response(200, s.UnitSchema)
+@blp.response(200, s.UnitOutSchema)
 def get_unit(obj_id):
     """Show one unit."""
     return auth.get_scoped(Unit, obj_id)
@@ -208,7 +232,7 @@ def get_unit(obj_id):
 @blp.patch("/units/<int:obj_id>")
 @auth.can_write("unit")
 @blp.arguments(s.UnitSchema(partial=True))
-@blp.response(200, s.UnitSchema)
+@blp.response(200, s.UnitOutSchema)
 def update_unit(data, obj_id):
     """Change a unit (e.g. its status)."""
     return commit(service.update_unit(auth.get_scoped(Unit, obj_id), data))

@@ -8,7 +8,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import current_app
 from marshmallow import ValidationError, fields, validate
 
-from app.common.schemas import BaseSchema, Code, PageArgs, Text, one_of, page_schema
+from app.common.schemas import (
+    BaseSchema,
+    Code,
+    PageArgs,
+    QuerySchema,
+    Text,
+    contact_field,
+    one_of,
+    page_schema,
+)
 from app.places.models import CATEGORIES, CHECKPOINT_KINDS, UNIT_STATUSES, ZONE_KINDS
 
 CHECKPOINT_CODE = r"^[A-Za-z0-9-]{3,16}$"
@@ -86,7 +95,47 @@ class UnitSchema(BaseSchema):
     floor = fields.Integer(required=True, validate=validate.Range(-10, 200))
     number = Text(20, required=True)
     status = fields.String(load_default="not_taken", validate=one_of(UNIT_STATUSES))
+    status_note = Text(500, load_only=True)
     active = fields.Boolean()
+    owner_name = Text(100, allow_none=True)
+    owner_phone: fields.Field = fields.String(
+        allow_none=True, validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$")
+    )
+
+
+class UnitOutSchema(UnitSchema):
+    """A unit with the owner's phone masked except for the front desk and supervisors."""
+
+    owner_phone = contact_field("owner_phone")
+
+
+class UnitHistorySchema(BaseSchema):
+    """One change of a unit's status."""
+
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    changed_at = fields.DateTime()
+    changed_by_id = fields.Integer(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class UnitSummarySchema(BaseSchema):
+    """Units of one building per status."""
+
+    zone_id = fields.Integer()
+    name_zh = fields.String()
+    name_en = fields.String(allow_none=True)
+    total = fields.Integer()
+    handed_over = fields.Integer()
+    renovating = fields.Integer()
+    not_taken = fields.Integer()
+    not_up_to_standard = fields.Integer()
+
+
+class SummaryArgs(QuerySchema):
+    """Which property to summarise."""
+
+    property_id = fields.Integer(required=True)
 
 
 class DepartmentSchema(BaseSchema):
@@ -154,7 +203,7 @@ class RoutingRuleArgs(PageArgs):
 PropertyPage = page_schema(PropertySchema)
 ZonePage = page_schema(ZoneSchema)
 CheckpointPage = page_schema(CheckpointSchema)
-UnitPage = page_schema(UnitSchema)
+UnitPage = page_schema(UnitOutSchema)
 DepartmentPage = page_schema(DepartmentSchema)
 RoutingRulePage = page_schema(RoutingRuleSchema)
 

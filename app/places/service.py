@@ -5,19 +5,21 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from app.auth.models import User
 from app.auth.service import current_user, get_property, get_scoped_ref, granted_property_ids
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.places.models import (
+    UNIT_STATUSES,
     Checkpoint,
     Department,
     Property,
     RetiredCode,
     RoutingRule,
     Unit,
+    UnitStatusChange,
     Zone,
 )
 
@@ -215,6 +217,49 @@ def create_unit(data: dict[str, Any]) -> Unit:
     return unit
 
 
+def set_unit_status(unit: Unit, status: str, user: User | None, note: str | None = None) -> None:
+    """Change a unit's hand-over status and record the change in its history."""
+    if unit.status == status:
+        return
+    db.session.add(
+        UnitStatusChange(
+            unit_id=unit.id,
+            from_status=unit.status,
+            to_status=status,
+            changed_by_id=user.id if user else None,
+            note=note,
+        )
+    )
+    unit.status = status
+
+
+def unit_summary(property_id: int) -> list[dict[str, Any]]:
+    """Count a property's active units per building and status (seed 000 §二.1)."""
+    get_property(property_id)
+    rows = db.session.execute(
+        select(Zone.id, Zone.name_zh, Zone.name_en, Unit.status, func.count(Unit.id))
+        .join(Unit, Unit.zone_id == Zone.id)
+        .where(Zone.property_id == property_id, Unit.active.is_(True))
+        .group_by(Zone.id, Zone.name_zh, Zone.name_en, Unit.status)
+        .order_by(Zone.id)
+    ).all()
+    summary: dict[int, dict[str, Any]] = {}
+    for zone_id, name_zh, name_en, status, count in rows:
+        entry = summary.setdefault(
+            zone_id,
+            {
+                "zone_id": zone_id,
+                "name_zh": name_zh,
+                "name_en": name_en,
+                "total": 0,
+                **dict.fromkeys(UNIT_STATUSES, 0),
+            },
+        )
+        entry[status] += count
+        entry["total"] += count
+    return list(summary.values())
+
+
 def update_unit(unit: Unit, data: dict[str, Any]) -> Unit:
     """Change a unit; it may move between buildings of its own property only."""
     zone_id = data.get("zone_id", unit.zone_id)
@@ -224,6 +269,8 @@ def update_unit(unit: Unit, data: dict[str, Any]) -> Unit:
             "不能移到其他项目", "A unit cannot move to another property.", field="zone_id"
         )
     ensure_unique(Unit, "number", data.get("number", unit.number), unit.id, zone_id=zone_id)
+    if "status" in data:
+        set_unit_status(unit, data.pop("status"), current_user(), data.pop("status_note", None))
     return apply(unit, data)
 
 

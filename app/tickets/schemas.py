@@ -9,7 +9,16 @@ from marshmallow import fields, validate
 
 from app.auth.schemas import DepartmentRefSchema
 from app.common.models import utcnow
-from app.common.schemas import BaseSchema, PageArgs, QuerySchema, Text, one_of, page_schema
+from app.common.schemas import (
+    BaseSchema,
+    PageArgs,
+    QuerySchema,
+    Text,
+    contact_field,
+    mask_phone,
+    one_of,
+    page_schema,
+)
 from app.photos.schemas import PhotoSchema
 from app.places.schemas import ZoneRefSchema
 from app.tickets.lifecycle import STEPS, allowed_actions
@@ -22,17 +31,8 @@ from app.tickets.models import (
     TICKET_STATUSES,
 )
 
-# Full resident phone numbers are for the dispatch centre only.
-SEES_CONTACTS = frozenset({"frontdesk", "supervisor"})
 BEFORE = ("create", "repeat")
 AFTER = ("resolve", "verify")
-
-
-def mask_phone(phone: str | None) -> str | None:
-    """Hide the middle of a phone number: 13812345678 → 138****5678."""
-    if not phone:
-        return phone
-    return phone[:3] + "*" * max(len(phone) - 7, 1) + phone[-4:] if len(phone) > 7 else "****"
 
 
 class ActorSchema(BaseSchema):
@@ -127,12 +127,7 @@ def _photos_of(ticket: Any, actions: tuple[str, ...]) -> list:
 class TicketDetailSchema(TicketSchema):
     """A ticket with its history, before/after photos and what the caller may do next."""
 
-    reporter_phone = fields.Function(
-        lambda t: (
-            t.reporter_phone if g.user.role in SEES_CONTACTS else mask_phone(t.reporter_phone)
-        ),
-        allow_none=True,
-    )
+    reporter_phone = contact_field("reporter_phone")
     events = fields.List(fields.Nested(TicketEventSchema))
     before_photos = fields.Function(lambda t: PhotoSchema(many=True).dump(_photos_of(t, BEFORE)))
     after_photos = fields.Function(lambda t: PhotoSchema(many=True).dump(_photos_of(t, AFTER)))

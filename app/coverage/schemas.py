@@ -1,0 +1,112 @@
+"""Marshmallow schemas for coverage and ticket SLA figures."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from app.common.schemas import BaseSchema, PageArgs, QuerySchema
+from app.coverage.service import GROUPS
+
+
+class RangeArgs(QuerySchema):
+    """A property and a range of its local days (both included)."""
+
+    property_id = fields.Integer(required=True)
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+    zone_id = fields.Integer()
+
+
+class CoverageArgs(RangeArgs):
+    """What to group coverage by."""
+
+    group_by = fields.String(load_default="zone", validate=validate.OneOf(GROUPS))
+
+
+class MissedArgs(RangeArgs, PageArgs):
+    """The missed slots of a range, a page at a time."""
+
+
+class CountsSchema(BaseSchema):
+    """Expected slots and what became of them, with the percentages."""
+
+    expected = fields.Integer()
+    done = fields.Integer()
+    done_on_time = fields.Integer()
+    done_late = fields.Integer()
+    missed = fields.Integer()
+    excused = fields.Integer()
+    pending = fields.Integer()
+    extra = fields.Integer()
+    coverage_pct = fields.Float(allow_none=True)
+    on_time_pct = fields.Float(allow_none=True)
+
+
+class CoverageRowSchema(CountsSchema):
+    """One group: a zone, checkpoint, person (or role), shift or day."""
+
+    key = fields.Raw(allow_none=True)
+    label_zh = fields.String()
+    label_en = fields.String()
+
+
+class CoverageSchema(BaseSchema):
+    """Coverage figures of a property and range."""
+
+    property_id = fields.Integer()
+    property_name = fields.String()
+    from_ = fields.Date(data_key="from", attribute="from")
+    to = fields.Date()
+    group_by = fields.String()
+    rows = fields.List(fields.Nested(CoverageRowSchema))
+    total = fields.Nested(CountsSchema)
+
+
+class SlaSchema(BaseSchema):
+    """Ticket figures: opened, closed, on-time close % and medians."""
+
+    opened = fields.Integer()
+    closed = fields.Integer()
+    closed_on_time = fields.Integer()
+    on_time_close_pct = fields.Float(allow_none=True)
+    median_accept_minutes = fields.Float(allow_none=True)
+    median_close_hours = fields.Float(allow_none=True)
+
+
+class DepartmentSlaSchema(SlaSchema):
+    """The figures of one department (None: not dispatched)."""
+
+    department_id = fields.Integer(allow_none=True)
+    name_zh = fields.String()
+    name_en = fields.String()
+
+
+class FailedItemSchema(BaseSchema):
+    """A checklist item that failed often."""
+
+    item_key = fields.String()
+    text_zh = fields.String()
+    text_en = fields.String()
+    failures = fields.Integer()
+
+
+class FailedCheckpointSchema(BaseSchema):
+    """A checkpoint with many failed items."""
+
+    checkpoint_id = fields.Integer()
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    failures = fields.Integer()
+
+
+class TicketFiguresSchema(SlaSchema):
+    """Ticket SLA of a property and range, per department, and the failure hotspots."""
+
+    property_id = fields.Integer()
+    property_name = fields.String()
+    from_ = fields.Date(data_key="from", attribute="from")
+    to = fields.Date()
+    departments = fields.List(fields.Nested(DepartmentSlaSchema))
+    failed_items = fields.List(fields.Nested(FailedItemSchema))
+    failed_checkpoints = fields.List(fields.Nested(FailedCheckpointSchema))

@@ -1,0 +1,1 @@
+"""Shifts, patrol plans, expected visit slots, matching and hand-over notes (巡查计划)."""

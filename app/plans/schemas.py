@@ -1,0 +1,240 @@
+"""Marshmallow schemas for shifts, plans, slots and hand-over notes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate
+
+from app.auth.models import ROLES
+from app.common.schemas import BaseSchema, PageArgs, QuerySchema, Text, one_of, page_schema
+from app.places.models import CHECKPOINT_KINDS
+from app.places.schemas import ZoneRefSchema
+from app.plans.models import FREQUENCIES, SLOT_STATUSES
+
+CLOCK = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
+
+
+class ClockTime(fields.Field):
+    """A local time of day as "HH:MM", stored as minutes after midnight ("24:00" is 1440)."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else f"{value // 60:02d}:{value % 60:02d}"
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int:
+        match = CLOCK.match(str(value).strip())
+        minutes = int(match.group(1)) * 60 + int(match.group(2)) if match else -1
+        if not 0 <= minutes <= 1440:
+            raise ValidationError('Use "HH:MM", e.g. "08:30".')
+        return minutes
+
+
+class ShiftSchema(BaseSchema):
+    """A shift (班次) in the property's local time."""
+
+    id = fields.Integer(dump_only=True)
+    property_id = fields.Integer(required=True)
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_-]{1,20}$"))
+    name_zh = Text(50, required=True)
+    name_en = Text(50, allow_none=True)
+    role = fields.String(required=True, validate=one_of(ROLES))
+    start_time = ClockTime(required=True, attribute="start_minute", data_key="start_time")
+    end_time = ClockTime(required=True, attribute="end_minute", data_key="end_time")
+    active = fields.Boolean()
+
+
+class ShiftRefSchema(BaseSchema):
+    """A shift in short form."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+
+
+class ShiftArgs(PageArgs):
+    """Filters of the shift list."""
+
+    property_id = fields.Integer()
+    role = fields.String()
+
+
+ShiftPage = page_schema(ShiftSchema)
+_ids = fields.List(fields.Integer(), allow_none=True, validate=validate.Length(max=5000))
+
+
+class PlanInSchema(BaseSchema):
+    """What a supervisor gives to create or edit a plan (巡查计划)."""
+
+    property_id = fields.Integer(required=True)
+    name_zh = Text(200, required=True)
+    name_en = Text(200, allow_none=True)
+    zone_id = fields.Integer(allow_none=True)
+    checkpoint_kind = fields.String(allow_none=True, validate=one_of(CHECKPOINT_KINDS))
+    checkpoint_ids = _ids
+    frequency = fields.String(required=True, validate=one_of(FREQUENCIES))
+    weekdays = fields.List(fields.Integer(validate=validate.Range(0, 6)), allow_none=True)
+    month_day = fields.Integer(allow_none=True, validate=validate.Range(1, 31))
+    shift_ids = fields.List(fields.Integer(), allow_none=True)
+    start_time = ClockTime(allow_none=True, attribute="start_minute", data_key="start_time")
+    end_time = ClockTime(allow_none=True, attribute="end_minute", data_key="end_time")
+    grace_minutes = fields.Integer(validate=validate.Range(0, 24 * 60))
+    assignee_ids = fields.List(fields.Integer(), allow_none=True)
+    assignee_role = fields.String(allow_none=True, validate=one_of(ROLES))
+    paused = fields.Boolean()
+    starts_on = fields.Date(load_only=True)
+
+
+class PlanVersionSchema(BaseSchema):
+    """One version of a plan, valid from valid_from until valid_until."""
+
+    id = fields.Integer()
+    number = fields.Integer()
+    name_zh = fields.String()
+    name_en = fields.String()
+    zone_id = fields.Integer()
+    checkpoint_kind = fields.String()
+    checkpoint_ids = fields.List(fields.Integer())
+    frequency = fields.String()
+    weekdays = fields.List(fields.Integer())
+    month_day = fields.Integer()
+    shift_ids = fields.List(fields.Integer())
+    start_time = ClockTime(attribute="start_minute")
+    end_time = ClockTime(attribute="end_minute")
+    grace_minutes = fields.Integer()
+    assignee_ids = fields.List(fields.Integer())
+    assignee_role = fields.String()
+    paused = fields.Boolean()
+    valid_from = fields.DateTime()
+    valid_until = fields.DateTime()
+
+
+class PlanSchema(BaseSchema):
+    """A plan: its settings in force now and its history of versions."""
+
+    id = fields.Integer()
+    property_id = fields.Integer()
+    current = fields.Nested(PlanVersionSchema)
+    versions = fields.List(fields.Nested(PlanVersionSchema))
+
+
+class PlanArgs(PageArgs):
+    """Filters of the plan list."""
+
+    property_id = fields.Integer()
+    zone_id = fields.Integer()
+
+
+PlanPage = page_schema(PlanSchema)
+
+
+class PersonSchema(BaseSchema):
+    """A user in short form."""
+
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+
+
+class SlotCheckpointSchema(BaseSchema):
+    """The checkpoint of a slot in short form."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    zone = fields.Nested(ZoneRefSchema)
+
+
+class SlotSchema(BaseSchema):
+    """An expected visit (应巡时段) and what became of it."""
+
+    id = fields.Integer()
+    property_id = fields.Integer()
+    plan_id = fields.Integer()
+    plan_version_id = fields.Integer()
+    plan_name_zh = fields.String(attribute="plan_version.name_zh")
+    plan_name_en = fields.String(attribute="plan_version.name_en")
+    checkpoint = fields.Nested(SlotCheckpointSchema)
+    shift_id = fields.Integer()
+    assignee = fields.Nested(PersonSchema, allow_none=True)
+    assignee_role = fields.String()
+    local_day = fields.Date()
+    window_start = fields.DateTime()
+    window_end = fields.DateTime()
+    due_at = fields.DateTime()
+    status = fields.String()
+    status_zh = fields.Function(lambda s: SLOT_STATUSES[s.status][0])
+    status_en = fields.Function(lambda s: SLOT_STATUSES[s.status][1])
+    inspection_id = fields.Integer()
+    done_at = fields.DateTime()
+    done_by_id = fields.Integer()
+    excused_at = fields.DateTime()
+    excused_by_id = fields.Integer()
+    excuse_reason = fields.String()
+
+
+SlotPage = page_schema(SlotSchema)
+
+
+class SlotArgs(PageArgs):
+    """Filters of the slot list (local days, both inclusive)."""
+
+    property_id = fields.Integer()
+    zone_id = fields.Integer()
+    checkpoint_id = fields.Integer()
+    plan_id = fields.Integer()
+    assignee_id = fields.Integer()
+    status = fields.String(validate=one_of(SLOT_STATUSES))
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+
+
+class SlotListSchema(BaseSchema):
+    """The caller's slots of today."""
+
+    items = fields.List(fields.Nested(SlotSchema))
+
+
+class ExcuseSchema(BaseSchema):
+    """Why a slot is excused (e.g. the checkpoint was inaccessible)."""
+
+    reason = Text(500, required=True)
+
+
+class HandoverInSchema(BaseSchema):
+    """A hand-over note for the next shift or a named colleague."""
+
+    property_id = fields.Integer(required=True)
+    note = Text(2000, required=True)
+    to_user_id = fields.Integer(allow_none=True)
+    to_shift_id = fields.Integer(allow_none=True)
+    slot_ids = fields.List(fields.Integer(), validate=validate.Length(max=2000))
+
+
+class HandoverSchema(BaseSchema):
+    """A hand-over note (交接) as its recipients see it."""
+
+    id = fields.Integer()
+    property_id = fields.Integer()
+    author = fields.Nested(PersonSchema)
+    from_shift = fields.Nested(ShiftRefSchema, allow_none=True)
+    to_user = fields.Nested(PersonSchema, allow_none=True)
+    to_shift = fields.Nested(ShiftRefSchema, allow_none=True)
+    for_day = fields.Date()
+    note = fields.String()
+    slot_ids = fields.List(fields.Integer())
+    created_at = fields.DateTime()
+    acknowledged_at = fields.DateTime()
+    acknowledged_by_id = fields.Integer()
+
+
+class HandoverListSchema(BaseSchema):
+    """The hand-over notes for the caller."""
+
+    items = fields.List(fields.Nested(HandoverSchema))
+
+
+class NoArgs(QuerySchema):
+    """No query arguments."""

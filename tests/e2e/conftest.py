@@ -1,0 +1,234 @@
+"""Browser journeys: the real app (gunicorn) on 127.0.0.1, Debian's Chromium as a phone.
+
+The server gets a fresh SQLite database (migrations, then the demo property). Chromium's fake
+camera films a Y4M file that a test fills with a real label's QR code. These tests are skipped
+only when web/dist was never built (or Chromium is missing) outside CI; in CI (CI=true) they
+always run and a missing build or browser is an error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.e2e.phone import PASSWORD, PHONE, write_y4m
+
+ROOT = Path(__file__).resolve().parents[2]
+WEB_DIST = ROOT / "web" / "dist"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _why_not_runnable() -> str | None:
+    if not (WEB_DIST / "index.html").exists():
+        return "web/dist is not built (make web)"
+    if not Path(CHROMIUM).exists():
+        return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright (Python) is not installed"
+    if os.environ.get("TEST_DATABASE_URL"):
+        # The journeys use their own SQLite server; the PostgreSQL pass would only repeat them.
+        return "browser journeys run in the SQLite pass"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the browser journeys on a machine that cannot run them, never in CI."""
+    why = _why_not_runnable()
+    if why is None or (IN_CI and why != "browser journeys run in the SQLite pass"):
+        return
+    marker = pytest.mark.skip(reason=why)
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(marker)
+
+
+# --- the server ---
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _prepare_database(url: str, instance_dir: str) -> None:
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.extensions import db
+    from seed.loader import load_demo
+
+    app = create_app(SQLALCHEMY_DATABASE_URI=url, INSTANCE_DIR=instance_dir, SECRET_KEY="e2e-setup")
+    with app.app_context():
+        upgrade()
+        load_demo(PASSWORD)
+        db.session.commit()
+        db.engine.dispose()
+
+
+@dataclass
+class Server:
+    """The app under test."""
+
+    base_url: str
+    instance_dir: str
+
+    def url(self, path: str) -> str:
+        """Return the absolute URL of a path on this server."""
+        return self.base_url + path
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    """Serve the app with gunicorn on a free port, with a fresh demo database."""
+    why = _why_not_runnable()
+    if why:
+        pytest.fail(f"cannot run the browser journeys: {why}")
+    tmp = tempfile.mkdtemp(prefix="patrol-e2e-")
+    url = f"sqlite:///{tmp}/e2e.db"
+    _prepare_database(url, tmp)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PATROL_INSTANCE_DIR": tmp,
+        "PUBLIC_BASE_URL": base,
+        "SECRET_KEY": "e2e-secret",
+        "PATROL_ENV": "development",
+    }
+    env.pop("TEST_DATABASE_URL", None)
+    log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers=1",
+            "--threads=8",
+            f"--bind=127.0.0.1:{port}",
+            "app:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_until_up(base + "/api/v1/vocab", proc, Path(tmp) / "server.log")
+        yield Server(base, tmp)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the server exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail("the server did not start within 30 s")
+
+
+# --- the browser and its fake camera ---
+
+
+@pytest.fixture(scope="session")
+def camera_file() -> Iterator[Path]:
+    """The Y4M file Chromium's fake camera films (a blank frame until a test shows a code)."""
+    folder = Path(tempfile.mkdtemp(prefix="patrol-cam-"))
+    path = folder / "camera.y4m"
+    write_y4m(Image.new("RGB", (1280, 720), "white"), path)
+    yield path
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _launch(playwright, camera_file: Path, camera_allowed: bool):
+    args = [
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={camera_file}",
+    ]
+    if camera_allowed:
+        args.append("--use-fake-ui-for-media-stream")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    """One Playwright driver for the run."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        p.selectors.set_test_id_attribute("data-test")  # what the app's markup uses
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance, camera_file: Path):
+    """Chromium whose camera is allowed and films camera_file."""
+    b = _launch(playwright_instance, camera_file, camera_allowed=True)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def refusing_browser(playwright_instance, camera_file: Path):
+    """Chromium where the user refuses the camera."""
+    b = _launch(playwright_instance, camera_file, camera_allowed=False)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def phone(browser, server: Server):
+    """A fresh phone (its own storage, service worker and cookies) at the app's address."""
+    context = browser.new_context(base_url=server.base_url, **PHONE)
+    context.set_default_timeout(15000)
+    yield context
+    context.close()
+
+
+# --- the API, for setting up and checking what the phone did ---
+
+
+@pytest.fixture
+def api_as(playwright_instance, server: Server):
+    """Return a function giving an API client logged in as a demo user."""
+    made = []
+
+    def _as(username: str):
+        ctx = playwright_instance.request.new_context(base_url=server.base_url)
+        resp = ctx.post("/api/v1/auth/login", data={"username": username, "password": PASSWORD})
+        assert resp.ok, resp.text()
+        made.append(ctx)
+        return ctx
+
+    yield _as
+    for ctx in made:
+        ctx.dispose()

@@ -1,0 +1,141 @@
+// The one module that talks to the network: the Flask API under /api/v1.
+
+const BASE = '/api/v1'
+const JSON_TIMEOUT_MS = 20000
+const UPLOAD_TIMEOUT_MS = 90000
+
+/** The server answered with a problem (4xx/5xx, application/problem+json). */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && (problem.detail_en || problem.detail)) || `HTTP ${status}`)
+    this.name = 'ApiError'
+    this.status = status
+    this.problem = problem || {}
+  }
+
+  /** A client error the same request will always get again (not 401, 408, 429). */
+  get permanent() {
+    return this.status >= 400 && this.status < 500 && ![401, 408, 429].includes(this.status)
+  }
+}
+
+/** The request never got an answer: offline, DNS, timeout, server down. */
+export class NetworkError extends Error {
+  constructor(cause) {
+    super('network error')
+    this.name = 'NetworkError'
+    this.cause = cause
+  }
+}
+
+function query(params) {
+  const qs = new URLSearchParams()
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v !== undefined && v !== null && v !== '') qs.append(k, String(v))
+  }
+  const s = qs.toString()
+  return s ? `?${s}` : ''
+}
+
+async function request(method, path, { json, form, params, timeout = JSON_TIMEOUT_MS } = {}) {
+  const headers = { Accept: 'application/json' }
+  let body
+  if (json !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    body = JSON.stringify(json)
+  } else if (form) {
+    body = form
+  }
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(), timeout)
+  let resp
+  try {
+    resp = await fetch(BASE + path + query(params), {
+      method,
+      headers,
+      body,
+      credentials: 'same-origin',
+      signal: controller.signal,
+    })
+  } catch (err) {
+    throw new NetworkError(err)
+  } finally {
+    clearTimeout(timer)
+  }
+  if (resp.status === 204) return null
+  let data = null
+  const type = resp.headers.get('Content-Type') || ''
+  if (type.includes('json')) {
+    try {
+      data = await resp.json()
+    } catch (err) {
+      if (resp.ok) throw new NetworkError(err)
+    }
+  }
+  if (!resp.ok) {
+    // A proxy's HTML error page or a cut connection: nothing the client did wrong.
+    if (!data && resp.status < 500 && ![401, 403, 404].includes(resp.status)) {
+      throw new NetworkError(new Error(`HTTP ${resp.status}`))
+    }
+    throw new ApiError(resp.status, data)
+  }
+  return data
+}
+
+/** Every page of a paginated list ({items, total, page, per_page}). */
+async function allPages(path, params) {
+  const perPage = 500
+  const items = []
+  for (let page = 1; ; page++) {
+    const data = await request('GET', path, { params: { ...params, page, per_page: perPage } })
+    items.push(...data.items)
+    if (items.length >= data.total || data.items.length < perPage) return items
+  }
+}
+
+export const api = {
+  login: (username, password) => request('POST', '/auth/login', { json: { username, password } }),
+  logout: () => request('POST', '/auth/logout'),
+  me: () => request('GET', '/me'),
+  vocab: () => request('GET', '/vocab'),
+
+  checkpoints: (propertyId) => allPages('/checkpoints', { property_id: propertyId, active: true }),
+  checklists: (propertyId) => allPages('/checklists', { property_id: propertyId }),
+  checkpointByCode: (code) => request('GET', `/checkpoints/by-code/${encodeURIComponent(code)}`),
+  departments: (propertyId) => allPages('/departments', { property_id: propertyId, active: true }),
+  zones: (propertyId) => allPages('/zones', { property_id: propertyId, active: true }),
+  units: (zoneId) => allPages('/units', { zone_id: zoneId, active: true }),
+
+  inspections: (params) => allPages('/inspections', params),
+
+  uploadPhoto(blob, clientUuid, propertyId) {
+    const form = new FormData()
+    const name = blob.name || (blob.type === 'image/jpeg' ? 'photo.jpg' : 'photo')
+    form.append('file', blob, name)
+    form.append('client_uuid', clientUuid)
+    if (propertyId) form.append('property_id', String(propertyId))
+    return request('POST', '/photos', { form, timeout: UPLOAD_TIMEOUT_MS })
+  },
+  submitInspection: (body) => request('POST', '/inspections', { json: body }),
+
+  tickets: (params) => request('GET', '/tickets', { params: { per_page: 100, ...params } }),
+  ticket: (id) => request('GET', `/tickets/${id}`),
+  ticketStep: (id, body) => request('POST', `/tickets/${id}/events`, { json: body }),
+  createTicket: (body) => request('POST', '/tickets', { json: body }),
+}
+
+/** The server's message for an error in the user's language, or a generic one. */
+export function problemText(err, locale, t) {
+  if (err instanceof ApiError) {
+    const p = err.problem
+    const text = locale === 'en' ? p.detail_en || p.detail : p.detail_zh || p.detail
+    const fields = p.errors ? Object.entries(p.errors) : []
+    const extra = fields.length && fields.length <= 3
+      ? fields.map(([f, msgs]) => `${f}: ${[].concat(msgs).join(' ')}`).join('; ')
+      : ''
+    if (text && extra && !text.includes(extra)) return `${text} (${extra})`
+    return text || extra || t('errors.http', { status: err.status })
+  }
+  if (err instanceof NetworkError) return t('errors.network')
+  return t('errors.unexpected', { message: String(err && err.message) })
+}

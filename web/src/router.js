@@ -1,0 +1,62 @@
+// Screens as users name them. The patrol path is in the first download; the rest loads on use.
+import { createRouter, createWebHistory } from 'vue-router'
+import { watch } from 'vue'
+import { session } from './session.js'
+import LoginView from './views/LoginView.vue'
+import HomeView from './views/HomeView.vue'
+import ScanView from './views/ScanView.vue'
+import ChecklistView from './views/ChecklistView.vue'
+import OutboxView from './views/OutboxView.vue'
+
+const routes = [
+  { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
+  { path: '/', name: 'home', component: HomeView, meta: { tab: true } },
+  { path: '/scan', name: 'scan', component: ScanView },
+  // What a label's QR encodes; the phone's own camera app opens it here.
+  {
+    path: '/c/:code',
+    redirect: (to) => ({
+      name: 'checklist',
+      params: { code: String(to.params.code).toUpperCase() },
+      query: { via: 'link' },
+    }),
+  },
+  { path: '/checkpoint/:code', name: 'checklist', component: ChecklistView },
+  { path: '/outbox', name: 'outbox', component: OutboxView, meta: { tab: true } },
+  { path: '/me', name: 'me', component: () => import('./views/MeView.vue'), meta: { tab: true } },
+  { path: '/tickets', name: 'tickets', component: () => import('./views/TicketListView.vue') },
+  { path: '/tickets/new', name: 'new-ticket', component: () => import('./views/NewTicketView.vue') },
+  { path: '/tickets/:id(\\d+)', name: 'ticket', component: () => import('./views/TicketView.vue') },
+  { path: '/:rest(.*)*', redirect: '/' },
+]
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes,
+  scrollBehavior: (to, from, saved) => saved || { top: 0 },
+})
+
+function ready() {
+  if (session.ready) return Promise.resolve()
+  return new Promise((resolve) => {
+    const stop = watch(() => session.ready, (r) => r && (stop(), resolve()))
+  })
+}
+
+router.beforeEach(async (to) => {
+  await ready()
+  if (!to.meta.public && !session.user) return { name: 'login', query: { next: to.fullPath } }
+  if (to.name === 'login' && session.user) return { path: '/' }
+  return true
+})
+
+// A session that ends while the app is open (401 from the server) goes back to the login.
+watch(
+  () => session.user,
+  (user) => {
+    const route = router.currentRoute.value
+    if (!user && session.ready && !route.meta.public) {
+      router.replace({ name: 'login', query: { next: route.fullPath } })
+    }
+  },
+)

@@ -1,0 +1,189 @@
+// Who is logged in on this phone; the patrol pack (checkpoints + checklists) kept for offline use.
+import { reactive } from 'vue'
+import { api, ApiError, NetworkError } from './api.js'
+import * as db from './db.js'
+import { localMidnight } from './util.js'
+
+export const session = reactive({
+  user: null,
+  ready: false,
+  online: navigator.onLine,
+  syncing: false,
+  packAt: null, // when the patrol pack was last fetched (ms)
+  packError: null,
+  vocab: null,
+})
+
+window.addEventListener('online', () => (session.online = true))
+window.addEventListener('offline', () => (session.online = false))
+
+export const PATROL_ROLES = ['assistant', 'inspector', 'admin']
+
+/** Start from what this phone remembers, then ask the server when it can be reached. */
+export async function restoreSession() {
+  session.user = (await db.getKV('me')) || null
+  session.packAt = (await db.getKV('packAt')) || null
+  session.vocab = (await db.getKV('vocab')) || null
+  const loggedOut = await db.getKV('loggedOut')
+  try {
+    if (loggedOut) {
+      await api.logout() // a logout made offline: end the server session now
+      await db.deleteKV('loggedOut')
+    } else {
+      const me = await api.me()
+      await remember(me)
+    }
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      session.user = null
+      await db.deleteKV('me')
+    } else if (!(err instanceof NetworkError) && !(err instanceof ApiError)) {
+      console.error(err)
+    }
+  }
+  session.ready = true
+  if (session.user && session.online) syncPack().catch(() => {})
+}
+
+async function remember(me) {
+  const before = await db.getKV('me')
+  if (before && before.id !== me.id) await db.clearPack() // another user on this phone
+  session.user = me
+  await db.setKV('me', me)
+}
+
+export async function login(username, password) {
+  const me = await api.login(username, password)
+  await db.deleteKV('loggedOut')
+  await remember(me)
+  await syncPack() // the pack is what makes the next scan work offline
+  return me
+}
+
+/** Log out; unsent outbox entries stay on the phone for the next login. */
+export async function logout() {
+  try {
+    await api.logout()
+  } catch (err) {
+    if (err instanceof NetworkError) await db.setKV('loggedOut', true)
+  }
+  await db.deleteKV('me')
+  await db.deleteKV('packAt')
+  await db.clearPack()
+  session.user = null
+  session.packAt = null
+}
+
+/** Download every checkpoint and current checklist of the user's properties. */
+export async function syncPack() {
+  if (!session.user || session.syncing) return
+  session.syncing = true
+  session.packError = null
+  try {
+    const [vocab] = await Promise.all([
+      api.vocab(),
+      ...session.user.properties.map((p) => syncProperty(p.id)),
+    ])
+    session.vocab = vocab
+    await db.setKV('vocab', vocab)
+    session.packAt = Date.now()
+    await db.setKV('packAt', session.packAt)
+  } catch (err) {
+    session.packError = err
+    if (err instanceof ApiError && err.status === 401) {
+      session.user = null
+      await db.deleteKV('me')
+    }
+    throw err
+  } finally {
+    session.syncing = false
+  }
+}
+
+async function syncProperty(propertyId) {
+  const [checkpoints, templates] = await Promise.all([
+    api.checkpoints(propertyId),
+    api.checklists(propertyId),
+  ])
+  const checklists = templates
+    .filter((t) => t.active !== false && t.current_version)
+    .map((t) => toChecklist(propertyId, t.kind, {
+      template_id: t.id,
+      version_id: t.current_version.id,
+      version: t.current_version.number,
+      name_zh: t.name_zh,
+      name_en: t.name_en,
+      items: t.current_version.items,
+    }))
+  await db.replacePack(propertyId, checkpoints.filter((c) => c.active !== false), checklists)
+  if (['frontdesk', 'supervisor', 'admin'].includes(session.user?.role)) {
+    await db.setKV(`departments:${propertyId}`, await api.departments(propertyId))
+  }
+}
+
+/** The stored shape of a checklist (the scan response's `checklist` plus its key). */
+export function toChecklist(propertyId, kind, checklist) {
+  return { key: `${propertyId}:${kind}`, property_id: propertyId, kind, ...checklist }
+}
+
+export class LookupError extends Error {
+  constructor(reason, problem) {
+    super(reason)
+    this.reason = reason // 'unknown' | 'offline' | 'no-checklist' | 'server'
+    this.problem = problem // the server's problem+json, when it answered
+  }
+}
+
+/** Find a scanned code: the local pack first (fast, offline), then the server. */
+export async function findCheckpoint(code) {
+  const checkpoint = await db.getCheckpoint(code)
+  if (checkpoint) {
+    const checklist = await db.getChecklist(checkpoint.property_id, checkpoint.kind)
+    if (checklist) return { checkpoint, checklist }
+  }
+  try {
+    const found = await api.checkpointByCode(code)
+    const { checklist, ...cp } = found
+    const stored = checklist ? toChecklist(cp.property_id, cp.kind, checklist) : null
+    await db.putCheckpoint(cp, stored)
+    if (!stored) throw new LookupError('no-checklist')
+    return { checkpoint: cp, checklist: stored }
+  } catch (err) {
+    if (err instanceof LookupError) throw err
+    if (err instanceof NetworkError) throw new LookupError(checkpoint ? 'no-checklist' : 'offline')
+    if (err instanceof ApiError && err.status < 500) throw new LookupError('server', err.problem)
+    throw new LookupError('unknown')
+  }
+}
+
+/** Codes of checkpoints done today by this user: this phone's record and, online, the server's. */
+export async function doneToday() {
+  const since = localMidnight().getTime()
+  await db.pruneDone(since - 7 * 24 * 3600 * 1000)
+  if (session.online && session.user) {
+    try {
+      const rows = await api.inspections({
+        from: new Date(since).toISOString(),
+        user_id: session.user.id,
+      })
+      await db.putDone(rows.map((r) => ({
+        client_uuid: r.client_uuid,
+        code: r.checkpoint?.code || r.code,
+        user_id: session.user.id,
+        scanned_ms: new Date(r.scanned_at).getTime(),
+        failed_count: r.failed_count,
+      })))
+    } catch {
+      // Offline or a server hiccup: this phone's own record still counts.
+    }
+  }
+  const rows = await db.listDoneSince(since)
+  return rows.filter((r) => r.user_id === session.user?.id)
+}
+
+/** A vocabulary label (category, kind ...) in the user's language. */
+export function vocabLabel(list, code, locale) {
+  const entry = session.vocab?.[list]?.find((e) => e.code === code)
+  if (!entry) return code
+  return locale === 'en' ? entry.en || entry.zh : entry.zh
+}

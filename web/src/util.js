@@ -1,0 +1,60 @@
+// Small helpers: ids, local times with their offset, code parsing.
+
+/** A random UUID v4 (crypto.randomUUID needs a secure context; LAN http demos lack one). */
+export function uuid() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID()
+  const b = crypto.getRandomValues(new Uint8Array(16))
+  b[6] = (b[6] & 0x0f) | 0x40
+  b[8] = (b[8] & 0x3f) | 0x80
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+const pad = (n, w = 2) => String(Math.abs(n)).padStart(w, '0')
+
+/** ISO 8601 in the phone's local time with its offset: 2025-03-01T08:30:00.000+08:00. */
+export function isoLocal(date = new Date()) {
+  const off = -date.getTimezoneOffset()
+  const sign = off >= 0 ? '+' : '-'
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
+    `.${pad(date.getMilliseconds(), 3)}${sign}${pad(Math.trunc(off / 60))}:${pad(off % 60)}`
+  )
+}
+
+/** Local midnight today. */
+export function localMidnight(date = new Date()) {
+  const d = new Date(date)
+  d.setHours(0, 0, 0, 0)
+  return d
+}
+
+/** A short local date-time for lists: 03-01 08:30 (with the year when not this year). */
+export function shortTime(iso) {
+  if (!iso) return ''
+  const d = new Date(iso)
+  const now = new Date()
+  const md = `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
+  return d.getFullYear() === now.getFullYear() ? md : `${d.getFullYear()}-${md}`
+}
+
+const CODE = /^[A-Za-z0-9-]{3,16}$/
+
+/** The checkpoint code in a label's QR text: its URL (<base>/c/<CODE>) or a bare code. */
+export function parseCode(text) {
+  const s = String(text || '').trim()
+  if (!s) return null
+  const m = s.match(/\/c\/([A-Za-z0-9-]{3,16})\/?(?:[?#].*)?$/)
+  if (m) return m[1].toUpperCase()
+  if (CODE.test(s)) return s.toUpperCase()
+  return null
+}
+
+/** A localized name from an object with name_zh/name_en (or text_zh/text_en) fields. */
+export function pick(obj, field, locale) {
+  if (!obj) return ''
+  const zh = obj[`${field}_zh`] ?? obj[field]
+  const en = obj[`${field}_en`]
+  return locale === 'en' ? en || zh || '' : zh || en || ''
+}

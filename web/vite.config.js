@@ -1,0 +1,74 @@
+// Build the phone app into dist/, which Flask serves (app/web.py).
+import { defineConfig } from 'vite'
+import vue from '@vitejs/plugin-vue'
+import Components from 'unplugin-vue-components/vite'
+import { VantResolver } from '@vant/auto-import-resolver'
+import { VitePWA } from 'vite-plugin-pwa'
+
+export default defineConfig({
+  define: {
+    // vue-i18n: composition API only, no devtools, so the legacy code is dropped.
+    __VUE_I18N_FULL_INSTALL__: false,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+    __VUE_OPTIONS_API__: false,
+    __VUE_PROD_DEVTOOLS__: false,
+    __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: false,
+  },
+  build: {
+    manifest: true, // bench/bench_web.py reads dist/.vite/manifest.json
+    target: 'es2020',
+    chunkSizeWarningLimit: 400,
+  },
+  server: {
+    proxy: { '/api': 'http://127.0.0.1:5000' },
+  },
+  plugins: [
+    vue(),
+    // Vant per component (its CSS comes with each component), never the whole library.
+    Components({ resolvers: [VantResolver()], dts: false }),
+    VitePWA({
+      registerType: 'autoUpdate',
+      injectRegister: false, // src/main.js registers /sw.js itself
+      includeAssets: ['icons/*.png', 'icons/*.svg'],
+      manifest: {
+        id: '/',
+        name: '物业巡查 Patrol',
+        short_name: '物业巡查',
+        description: '物业巡查与整改工单 · Property patrols and rectification tickets',
+        lang: 'zh-CN',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        orientation: 'portrait',
+        background_color: '#f5f6f8',
+        theme_color: '#1677ff',
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        // The whole shell, the QR decoder's worker included, so scanning works offline.
+        globPatterns: ['**/*.{js,css,html,png,svg,webmanifest,wasm}'],
+        navigateFallback: '/index.html',
+        navigateFallbackDenylist: [/^\/api\//],
+        cleanupOutdatedCaches: true,
+        clientsClaim: true,
+        skipWaiting: true,
+        runtimeCaching: [
+          {
+            // Photo copies never change once stored (the API says immutable).
+            urlPattern: /\/api\/v1\/photos\/\d+\/(thumb|display)$/,
+            handler: 'CacheFirst',
+            options: {
+              cacheName: 'photos',
+              expiration: { maxEntries: 300, maxAgeSeconds: 30 * 24 * 3600 },
+            },
+          },
+        ],
+      },
+    }),
+  ],
+})
