@@ -9,7 +9,7 @@ export FLASK_APP := app
 
 PG_TEST_URL ?= $(or $(TEST_DATABASE_URL),$(DATABASE_URL))
 
-.PHONY: run test test-sqlite test-postgres install web lint format bench clean
+.PHONY: run test test-sqlite test-postgres install web screenshots lint format bench clean
 
 ## run: install, migrate, load the demo property, serve on http://$(HOST):$(PORT)
 run: install web
@@ -65,6 +65,11 @@ web:
 		fi; \
 		cd web && npm run build; \
 	fi
+
+## screenshots: retake docs/screenshots/*.png (the phone screens) with the browser tests
+screenshots: install web
+	env -u DATABASE_URL -u TEST_DATABASE_URL PATROL_SCREENSHOTS=docs/screenshots \
+		$(BIN)/python -m pytest tests/e2e -q
 
 lint: install
 	$(BIN)/ruff check app seed tests bench

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from app import web
 from app.extensions import db
 
 
@@ -59,3 +62,45 @@ def test_api_docs_ui_is_served_locally(client):
     asset = client.get("/api/docs/static/swagger-ui-bundle.js")
     assert asset.status_code == 200
     asset.close()
+
+
+@pytest.fixture
+def dist(tmp_path, monkeypatch):
+    """A built web app (index.html, service worker, one hashed asset) for app/web.py to serve."""
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text(
+        "<!doctype html><html><head><title>物业巡查 Patrol</title></head><body></body></html>",
+        encoding="utf-8",
+    )
+    (tmp_path / "sw.js").write_text("self.addEventListener('fetch', () => {})")
+    (tmp_path / "assets" / "index-abc123.js").write_text("console.log(1)")
+    monkeypatch.setattr(web, "WEB_DIST", tmp_path)
+    return tmp_path
+
+
+def test_hashed_assets_are_immutable_and_the_shell_is_revalidated(client, dist):
+    asset = client.get("/assets/index-abc123.js")
+    assert asset.status_code == 200
+    assert "immutable" in asset.headers["Cache-Control"]
+    asset.close()
+    for path in ("/", "/sw.js", "/outbox"):
+        resp = client.get(path)
+        assert resp.status_code == 200, path
+        assert resp.headers["Cache-Control"] == "no-cache", path
+        resp.close()
+    sw = client.get("/sw.js")
+    assert sw.headers["Service-Worker-Allowed"] == "/"
+    sw.close()
+
+
+def test_a_missing_asset_is_a_404_not_the_app_page(client, dist):
+    assert client.get("/assets/index-old999.js").status_code == 404
+
+
+def test_label_url_opens_the_app_titled_with_the_checkpoint(client, world, dist):
+    resp = client.get(f"/c/{world.a.checkpoint.code}")
+    assert resp.status_code == 200
+    assert resp.headers["Cache-Control"] == "no-cache"
+    title = f"<title>{world.a.checkpoint.name_zh} · 物业巡查</title>"
+    assert title in resp.get_data(as_text=True)
+    assert client.get("/c/NOSUCH").status_code == 404  # an unknown label never opens the app

@@ -30,7 +30,7 @@ export default defineConfig({
     VitePWA({
       registerType: 'autoUpdate',
       injectRegister: false, // src/main.js registers /sw.js itself
-      includeAssets: ['icons/*.png', 'icons/*.svg'],
+      includeManifestIcons: false, // globPatterns below already precaches public/icons
       manifest: {
         id: '/',
         name: '物业巡查 Patrol',

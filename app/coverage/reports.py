@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.auth.service import get_property
@@ -33,7 +34,13 @@ CHUNK = 500
 def coverage_report(args: dict[str, Any]) -> tuple[str, list[Sheet]]:
     """Return the heading and sheets of the coverage report (figures, misses, ticket SLA)."""
     figures = service.coverage(args)
-    missed = list(db.session.scalars(service.missed_slots(args).limit(MAX_RECORD_ROWS)))
+    loaded = (
+        selectinload(Slot.checkpoint),
+        selectinload(Slot.plan_version),
+        selectinload(Slot.assignee),
+    )
+    query = service.missed_slots(args).options(*loaded).limit(MAX_RECORD_ROWS)
+    missed = list(db.session.scalars(query))
     sla = tickets.ticket_figures(args)
     heading = title(
         "巡查覆盖率报表 Coverage report", figures["property_name"], args["from_"], args["to"]

@@ -14,17 +14,18 @@ materialized slots (one aggregate over an index) and the visits outside any slot
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import functools
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal_column, null, select, union_all
+from sqlalchemy import Select, bindparam, case, func, literal_column, null, select, union_all
 from sqlalchemy.sql.elements import Null
 
 from app.auth.models import ROLES, User
 from app.auth.service import get_property
 from app.errors import Invalid
 from app.extensions import db
-from app.places.models import Checkpoint, Property, Zone
+from app.places.models import Checkpoint, Zone
 from app.plans.models import SLOT_STATUSES, Shift, Slot, Visit
 
 GROUPS = ("zone", "checkpoint", "assignee", "shift", "day")
@@ -55,7 +56,7 @@ def slot_key(group_by: str) -> list[Any]:
 
 
 def slot_counts_query(
-    property_id: int, first: date, last: date, group_by: str, zone_id: int | None = None
+    property_id: Any, first: Any, last: Any, group_by: str, zone_id: Any = None
 ) -> Select:
     """Build the aggregate over slots: per group, how many of each status (extra is 0)."""
     key = slot_key(group_by)
@@ -74,7 +75,7 @@ def slot_counts_query(
 
 
 def extra_counts_query(
-    property_id: int, first: date, last: date, group_by: str, zone_id: int | None = None
+    property_id: Any, first: Any, last: Any, group_by: str, zone_id: Any = None
 ) -> Select:
     """Build the count of visits outside any slot, grouped and shaped like the slot query."""
     keys: dict[str, list[Any]] = {
@@ -85,7 +86,7 @@ def extra_counts_query(
         "day": [Visit.local_day],
     }
     key = keys[group_by]
-    zeros = [literal_column("0").label(name) for name in COUNTS[:-1]]
+    zeros: list[Any] = [literal_column("0").label(name) for name in COUNTS[:-1]]
     query = select(*key, *zeros, func.count().label("extra")).where(
         Visit.property_id == property_id,
         Visit.local_day >= first,
@@ -99,7 +100,7 @@ def extra_counts_query(
 
 
 def counts_query(
-    property_id: int, first: date, last: date, group_by: str, zone_id: int | None = None
+    property_id: Any, first: Any, last: Any, group_by: str, zone_id: Any = None
 ) -> Any:
     """Build the one statement behind the figures: slot counts and extras, grouped alike."""
     return union_all(
@@ -108,13 +109,30 @@ def counts_query(
     )
 
 
+@functools.cache
+def _prepared(group_by: str, zoned: bool) -> Any:
+    """Build the counts statement of a grouping once, with bound parameters (hot path)."""
+    zone: Any = bindparam("zone_id") if zoned else None
+    args: tuple[Any, ...] = (
+        bindparam("property_id"),
+        bindparam("first"),
+        bindparam("last"),
+        group_by,
+        zone,
+    )
+    return counts_query(*args)
+
+
 def counts(
     property_id: int, first: date, last: date, group_by: str, zone_id: int | None = None
 ) -> dict[Any, dict[str, int]]:
     """Return {group key: {expected, pending, …, extra}} for a property and range."""
     width = 2 if group_by == "assignee" else 1
+    params = {"property_id": property_id, "first": first, "last": last, "zone_id": zone_id}
+    if zone_id is None:
+        del params["zone_id"]
     out: dict[Any, dict[str, int]] = {}
-    for row in db.session.execute(counts_query(property_id, first, last, group_by, zone_id)):
+    for row in db.session.execute(_prepared(group_by, zone_id is not None), params):
         key = tuple(row[:width]) if width > 1 else row[0]
         totals = out.setdefault(key, dict.fromkeys(COUNTS, 0))
         for n, name in enumerate(COUNTS):
@@ -220,13 +238,3 @@ def missed_slots(args: dict[str, Any]) -> Select:
     if args.get("zone_id") is not None:
         query = query.where(Slot.zone_id == args["zone_id"])
     return query.order_by(Slot.window_start, Slot.id)
-
-
-def days(first: date, last: date) -> list[date]:
-    """Return every day from first to last."""
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def property_of(property_id: int) -> Property:
-    """Return a granted property (for exports)."""
-    return get_property(property_id)

@@ -106,7 +106,7 @@ class InspectionArgs(PageArgs):
     property_id = fields.Integer()
     checkpoint_id = fields.Integer()
     zone_id = fields.Integer()
-    user_id = fields.Integer()
+    user_id = fields.String(validate=validate.Regexp(r"^(me|\d+)$"))
     failed = fields.Boolean()
     from_ = fields.AwareDateTime(data_key="from")
     to = fields.AwareDateTime()

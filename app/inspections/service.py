@@ -209,9 +209,14 @@ def _store_result(
 def list_inspections(args: dict[str, Any]) -> Select:
     """Filter the caller's visible inspections, newest scan first."""
     query = scoped(Inspection)
-    for name in ("property_id", "checkpoint_id", "user_id"):
+    for name in ("property_id", "checkpoint_id"):
         if args.get(name) is not None:
             query = query.where(getattr(Inspection, name) == args[name])
+    if args.get("user_id") is not None:
+        me = args["user_id"] == "me"
+        query = query.where(
+            Inspection.user_id == (current_user().id if me else int(args["user_id"]))
+        )
     if args.get("zone_id") is not None:
         query = query.join(Checkpoint).where(Checkpoint.zone_id == args["zone_id"])
     if args.get("failed") is not None:

@@ -10,6 +10,9 @@ from sqlalchemy import select
 from app.auth import service as auth
 from app.auth.models import ROLES
 from app.checklists.models import ANSWER_TYPES, SEVERITIES
+from app.inspections.models import OUTCOMES
+from app.renovation.models import PERMIT_STATUSES
+from app.tickets.models import ACTIONS, PRIORITIES, SOURCES, TICKET_KINDS, TICKET_STATUSES
 from app.common.schemas import paginate
 from app.extensions import db
 from app.places import schemas as s
@@ -365,4 +368,11 @@ def vocab():
         "roles": _entries(ROLES),
         "answer_types": _entries(ANSWER_TYPES),
         "severities": _entries(SEVERITIES),
+        "ticket_kinds": _entries(TICKET_KINDS),
+        "ticket_statuses": _entries(TICKET_STATUSES),
+        "ticket_actions": _entries(ACTIONS),
+        "priorities": _entries(PRIORITIES),
+        "sources": _entries(SOURCES),
+        "outcomes": _entries(OUTCOMES),
+        "permit_statuses": _entries(PERMIT_STATUSES),
     }

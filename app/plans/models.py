@@ -117,7 +117,8 @@ class Slot(Base):
 
     __tablename__ = "slot"
     __table_args__ = (
-        UniqueConstraint("plan_version_id", "checkpoint_id", "window_start"),
+        # Also the index the sweep reads a version's slots of a time range through.
+        UniqueConstraint("plan_version_id", "window_start", "checkpoint_id"),
         Index("ix_slot_property_day", "property_id", "local_day"),
         Index("ix_slot_zone_day", "zone_id", "local_day"),
         Index("ix_slot_checkpoint_window", "checkpoint_id", "window_start"),

@@ -20,6 +20,7 @@ from app.common.models import utcnow
 from app.extensions import db
 from app.inspections.models import Inspection
 from app.places.models import Checkpoint, Property
+from app.plans import notices
 from app.plans.expand import Window, at_local, local_date, windows
 from app.plans.matching import on_inspection_stored, rematch
 from app.plans.models import PlanVersion, Shift, Slot, Visit
@@ -169,7 +170,7 @@ def catch_up(now: datetime) -> int:
         select(Inspection)
         .outerjoin(Visit, Visit.inspection_id == Inspection.id)
         .where(Visit.inspection_id.is_(None), Inspection.scanned_at >= now - timedelta(days=days))
-        .order_by(Inspection.id)
+        .order_by(Inspection.scanned_at)  # through its index (by id, SQLite scans the table)
         .limit(5000)
     ).all()
     for inspection in missing:
@@ -203,8 +204,6 @@ def remind(now: datetime) -> int:
             Slot.reminded_at.is_(None),
         )
     )
-    from app.plans import notices
-
     for group in _grouped(slots):
         notices.remind(group, now)
     for slot in slots:
@@ -222,8 +221,6 @@ def notify_missed(now: datetime) -> int:
             Slot.missed_notified_at.is_(None),
         )
     )
-    from app.plans import notices
-
     for group in _grouped(slots):
         notices.missed(group, now)
     for slot in slots:
@@ -232,11 +229,9 @@ def notify_missed(now: datetime) -> int:
 
 
 def _locked(condition: Any) -> list[Slot]:
-    return list(
-        db.session.scalars(
-            select(Slot).where(condition).order_by(Slot.id).with_for_update(skip_locked=True)
-        )
-    )
+    # No ORDER BY: SQLite would then walk the whole table in id order instead of ix_slot_open.
+    query = select(Slot).where(condition).with_for_update(skip_locked=True)
+    return sorted(db.session.scalars(query), key=lambda slot: slot.id)
 
 
 def _grouped(slots: list[Slot]) -> list[list[Slot]]:

@@ -147,7 +147,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['shift_id'], ['shift.id'], name=op.f('fk_slot_shift_id_shift')),
     sa.ForeignKeyConstraint(['zone_id'], ['zone.id'], name=op.f('fk_slot_zone_id_zone')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_slot')),
-    sa.UniqueConstraint('plan_version_id', 'checkpoint_id', 'window_start', name=op.f('uq_slot_plan_version_id_checkpoint_id_window_start'))
+    sa.UniqueConstraint('plan_version_id', 'window_start', 'checkpoint_id', name=op.f('uq_slot_plan_version_id_window_start_checkpoint_id'))
     )
     with op.batch_alter_table('slot', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_slot_assignee_id'), ['assignee_id'], unique=False)

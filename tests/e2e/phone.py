@@ -12,7 +12,6 @@ from PIL import Image, ImageDraw, ImageFont
 from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 PASSWORD = "patrol-demo"
 
 PHONE = {
@@ -85,9 +84,16 @@ def camera_jpeg(width: int = 4000, height: int = 3000, orientation: int = 6) -> 
 
 
 def screenshot(page, name: str) -> None:
-    """Save a phone-sized picture of the screen for the README."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), scale="css", animations="disabled")
+    """Save a phone-sized picture of the screen, when asked (make screenshots → docs/screenshots).
+
+    Off by default, so a test run leaves the committed pictures alone.
+    """
+    folder = os.environ.get("PATROL_SCREENSHOTS")
+    if not folder:
+        return
+    out = Path(folder) if Path(folder).is_absolute() else ROOT / folder
+    out.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out / f"{name}.png"), scale="css", animations="disabled")
 
 
 # --- driving the app ---

@@ -192,3 +192,49 @@ def test_front_desk_takes_a_report_and_dispatches_it(phone, api_as):
     assert len(ticket["before_photos"]) == 1
     page.goto("/")
     expect(page.get_by_test_id("ticket-list").first).to_be_visible()
+
+
+def test_logout_with_unsent_inspections_warns_and_keeps_them(phone, api_as):
+    code = stairwell(api_as("supervisor"), 5)
+    page = phone.new_page()
+    log_in(page, "assistant2")
+    page.goto(f"/c/{code}")
+    page.get_by_test_id("all-pass").click()
+    phone.set_offline(True)
+    page.get_by_test_id("submit").click()
+    confirm_dialog(page)
+    page.get_by_role("tab", name="我的").click()
+    page.get_by_test_id("logout").click()
+    expect(page.locator(".van-dialog")).to_contain_text("1 条记录未发送")
+    confirm_dialog(page)
+    expect(page).to_have_url(re.compile(r"/login"))
+
+    phone.set_offline(False)
+    log_in(page, "assistant2")
+    page.get_by_role("tab", name="待发送").click()
+    # Kept through the logout, and sent now that its user is back and online.
+    expect(page.get_by_test_id("sent-entry").filter(has_text=code)).to_have_count(1)
+    expect(page.get_by_test_id("outbox-entry")).to_have_count(0)
+    inspections = api_as("supervisor").get("/api/v1/inspections", params={"per_page": 100}).json()
+    assert [i["code"] for i in inspections["items"]].count(code) == 1
+
+
+def test_a_reading_outside_its_range_can_only_fail(phone, api_as):
+    found = api_as("supervisor").get(
+        "/api/v1/checkpoints", params={"kind": "fire_equipment", "per_page": 1}
+    )
+    code = found.json()["items"][0]["code"]
+    page = phone.new_page()
+    log_in(page, "assistant2")
+    page.goto(f"/c/{code}")
+    gauge = page.get_by_test_id("item").first  # extinguisher pressure, 1.0–1.4 MPa
+    expect(gauge).to_contain_text("1–1.4 MPa")
+    reading = gauge.get_by_test_id("value").locator("input")
+    reading.fill("1.2")
+    expect(gauge).to_have_attribute("data-outcome", "pass")
+    reading.fill("0.8")
+    expect(gauge).to_have_attribute("data-outcome", "fail")
+    gauge.get_by_test_id("outcome-pass").click()
+    expect(page.locator(".van-toast")).to_contain_text("只能判为不合格")
+    expect(gauge).to_have_attribute("data-outcome", "fail")
+    expect(gauge.locator(".add-photo")).to_be_visible()  # a failed reading asks for its photo

@@ -260,6 +260,10 @@ def test_list_and_filter(world, login, checklist):
     assert ids(f"checkpoint_id={world.a.checkpoint.id}") == [first["id"]]
     assert ids("failed=true") == [second["id"]]
     assert ids(f"user_id={world.a.users['assistant'].id}") == [second["id"], first["id"]]
+    assert ids("user_id=me") == []  # the supervisor made none
+    mine = assistant.get("/api/v1/inspections?user_id=me").get_json()["items"]
+    assert [i["id"] for i in mine] == [second["id"], first["id"]]
+    assert supervisor.get("/api/v1/inspections?user_id=someone").status_code == 422
     since = (datetime.now(UTC) - timedelta(minutes=60)).isoformat().replace("+00:00", "Z")
     assert ids(f"from={since}") == [second["id"]]
     detail = supervisor.get(f"/api/v1/inspections/{second['id']}").get_json()

@@ -201,6 +201,9 @@ def test_vocab_lists_codes_in_both_languages(client):
     assert kinds["fire_equipment"]["zh"] == "消防设施"
     assert kinds["fire_equipment"]["en"] == "Fire equipment"
     assert {c["code"] for c in body["categories"]} >= {"house", "equipment", "government"}
+    statuses = {s["code"]: s["zh"] for s in body["ticket_statuses"]}
+    assert statuses["resolved"] == "待验证"
+    assert {a["code"] for a in body["ticket_actions"]} >= {"accept", "verify", "approve_delay"}
 
 
 def test_code_changes_only_through_reissue(admin, world):

@@ -134,3 +134,27 @@ def test_flask_plans_sweep_commits_and_reports(app, site):
     assert "missed=0" in again.output and "materialized=0" in again.output
     bad = runner.invoke(args=["plans", "sweep", "--now", "yesterday"])
     assert bad.exit_code != 0
+
+
+def test_slots_keep_their_wall_clock_across_the_berlin_switch(site):
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    site.prop.timezone = "Europe/Berlin"
+    friday = date(2026, 3, 27)
+    plan = make_plan(
+        site.users["supervisor"],
+        local(friday, 0, tz=berlin),
+        property_id=site.prop.id,
+        checkpoint_ids=[site.checkpoints[0].id],
+        shift_ids=[site.shifts["early"].id],
+        assignee_role="assistant",
+    )
+    for day in range(4):
+        sweep(local(friday + timedelta(days=day), 12, tz=berlin))
+    slots = slots_of(plan)
+    assert [s.local_day.day for s in slots] == [27, 28, 29, 30, 31]
+    assert {s.window_start.astimezone(berlin).strftime("%H:%M") for s in slots} == {"08:30"}
+    assert [s.window_start.hour for s in slots] == [7, 7, 6, 6, 6]  # UTC moves with the switch
+    assert [s.status for s in slots[:4]] == ["missed"] * 3 + ["pending"]

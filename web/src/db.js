@@ -140,10 +140,12 @@ export async function listDoneSince(ms) {
   return (await db()).getAllFromIndex('done', 'scanned_ms', IDBKeyRange.lowerBound(ms))
 }
 
-export async function putDone(records) {
+/** Add the server's records this phone lacks (its own, with their tickets, stay as they are). */
+export async function addDone(records) {
   const d = await db()
   const tx = d.transaction('done', 'readwrite')
-  for (const r of records) tx.store.put(r)
+  const known = new Set(await tx.store.getAllKeys())
+  for (const r of records) if (!known.has(r.client_uuid)) tx.store.put(r)
   await tx.done
 }
 

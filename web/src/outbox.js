@@ -3,7 +3,7 @@
 // An entry is sent photos first (each idempotent on its client_uuid), then the inspection
 // (idempotent on its own client_uuid), so sending the same entry twice never stores it twice.
 // 4xx answers fail the entry with the server's reason; network trouble and 5xx retry later.
-import { reactive } from 'vue'
+import { reactive, watch } from 'vue'
 import { api, ApiError, NetworkError } from './api.js'
 import * as db from './db.js'
 import { session } from './session.js'
@@ -204,7 +204,7 @@ export async function photosOf(id) {
 
 let started = false
 
-/** Send on start, when the network returns, when the app is shown again, and periodically. */
+/** Send on start, at login, when the network returns, when the app is shown again, periodically. */
 export function startOutbox() {
   if (started) return
   started = true
@@ -212,5 +212,7 @@ export function startOutbox() {
   window.addEventListener('online', () => flush({ force: true }).catch(console.error))
   document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && kick())
   setInterval(kick, RETRY_EVERY_MS)
+  // A login (the same user back, or another) sends what that user left waiting.
+  watch(() => session.user?.id, (id) => id && refresh().then(kick))
   refresh().then(kick)
 }

@@ -14,8 +14,19 @@ export const session = reactive({
   vocab: null,
 })
 
-window.addEventListener('online', () => (session.online = true))
+const PACK_MAX_AGE_MS = 30 * 60 * 1000
+
+window.addEventListener('online', () => {
+  session.online = true
+  if (session.user) syncPack().catch(() => {}) // checklists may have changed meanwhile
+})
 window.addEventListener('offline', () => (session.online = false))
+// A phone left open all shift picks up new checkpoints and checklist versions.
+setInterval(() => {
+  if (session.user && session.online && Date.now() - (session.packAt || 0) > PACK_MAX_AGE_MS) {
+    syncPack().catch(() => {})
+  }
+}, 60 * 1000)
 
 export const PATROL_ROLES = ['assistant', 'inspector', 'admin']
 
@@ -166,7 +177,7 @@ export async function doneToday() {
         from: new Date(since).toISOString(),
         user_id: session.user.id,
       })
-      await db.putDone(rows.map((r) => ({
+      await db.addDone(rows.map((r) => ({
         client_uuid: r.client_uuid,
         code: r.checkpoint?.code || r.code,
         user_id: session.user.id,

@@ -1,7 +1,7 @@
 export default {
   app: { title: 'Patrol', name: 'Patrol' },
   tabs: { home: 'Home', scan: 'Scan', outbox: 'Outbox', me: 'Me' },
-  lang: { switchTo: '中文' },
+  lang: { switchTo: '中文', short: '中文' },
   common: {
     close: 'Close', back: 'Back', loading: 'Loading…', home: 'Home', ok: 'OK', remove: 'Remove',
     retry: 'Retry',

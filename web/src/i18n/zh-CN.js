@@ -1,7 +1,7 @@
 export default {
   app: { title: '物业巡查', name: '物业巡查' },
   tabs: { home: '首页', scan: '扫码', outbox: '待发送', me: '我的' },
-  lang: { switchTo: 'English' },
+  lang: { switchTo: 'English', short: 'EN' },
   common: {
     close: '关闭', back: '返回', loading: '加载中…', home: '回到首页', ok: '知道了', remove: '删除',
     retry: '重试',
