@@ -10,11 +10,9 @@ from sqlalchemy import select
 from app.auth import service as auth
 from app.auth.models import ROLES
 from app.checklists.models import ANSWER_TYPES, SEVERITIES
-from app.inspections.models import OUTCOMES
-from app.renovation.models import PERMIT_STATUSES
-from app.tickets.models import ACTIONS, PRIORITIES, SOURCES, TICKET_KINDS, TICKET_STATUSES
 from app.common.schemas import paginate
 from app.extensions import db
+from app.inspections.models import OUTCOMES
 from app.places import schemas as s
 from app.places import service
 from app.places.models import (
@@ -29,6 +27,8 @@ from app.places.models import (
     UnitStatusChange,
     Zone,
 )
+from app.renovation.models import PERMIT_STATUSES
+from app.tickets.models import ACTIONS, PRIORITIES, SOURCES, TICKET_KINDS, TICKET_STATUSES
 
 blp = Blueprint(
     "places",

@@ -18,6 +18,8 @@ from app.inspections.models import Inspection, ItemResult
 from app.photos.service import get_owned_photos
 from app.places.models import Checkpoint, Property, Unit
 from app.places.service import new_checkpoint_code, set_unit_status
+from app.plans.models import PlanVersion
+from app.plans.service import create_plan
 from app.renovation.models import LedgerEntry, Notice, Permit
 from app.tickets.models import OPEN_STATUSES, Ticket
 from app.tickets.service import new_ticket, notify, record_event
@@ -117,6 +119,7 @@ def _approve(permit: Permit, user: User) -> None:
     if unit.owner_name is None:
         unit.owner_name, unit.owner_phone = permit.owner_name, permit.owner_phone
     renovation_checkpoint(unit)
+    ensure_daily_plan(permit.property_id)
     if permit.deposit_cents:
         db.session.add(
             LedgerEntry(
@@ -151,6 +154,42 @@ def renovation_checkpoint(unit: Unit) -> Checkpoint:
     checkpoint.active = True
     db.session.flush()
     return checkpoint
+
+
+def ensure_daily_plan(property_id: int) -> None:
+    """Make sure every unit under renovation is expected to be checked daily in construction
+    hours: a plan over all renovation-unit labels, so new units join it by themselves."""
+    prop = db.session.get(Property, property_id)
+    assert prop is not None
+    start, end = (_minutes(prop.construction_start), _minutes(prop.construction_end))
+    exists = db.session.scalar(
+        select(PlanVersion.id)
+        .where(
+            PlanVersion.property_id == prop.id,
+            PlanVersion.checkpoint_kind == "renovation_unit",
+            PlanVersion.start_minute == start,
+            PlanVersion.valid_until.is_(None),
+        )
+        .limit(1)
+    )
+    if exists is None:
+        create_plan(
+            {
+                "property_id": prop.id,
+                "name_zh": "装修单元日常巡查（施工时间内）",
+                "name_en": "Units under renovation, daily in construction hours",
+                "checkpoint_kind": "renovation_unit",
+                "frequency": "daily",
+                "start_minute": start,
+                "end_minute": end,
+                "assignee_role": "inspector",
+            }
+        )
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
 
 
 def _complete(permit: Permit, user: User, data: dict[str, Any]) -> bool:

@@ -232,3 +232,43 @@ def test_bad_ledger_entries(world, as_role, body, field):
     permit = _approved(world, as_role)
     resp = as_role("supervisor").post(f"/api/v1/permits/{permit['id']}/ledger", json=body)
     assert resp.status_code == 422 and field in resp.get_json()["errors"]
+
+
+def test_renovating_units_get_a_daily_slot_in_construction_hours(
+    world, as_role, renovation_checklist
+):
+    from zoneinfo import ZoneInfo
+
+    from app.plans.models import Slot
+    from app.plans.sweep import sweep
+
+    _approved(world, as_role)
+    checkpoint = db.session.query(Checkpoint).filter_by(unit_id=world.a.unit.id).one()
+    tz = ZoneInfo("Asia/Shanghai")
+    tomorrow = datetime.now(tz).date() + timedelta(days=1)
+    morning = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 7, 0, tzinfo=tz)
+    sweep(morning)
+    db.session.commit()
+    [slot] = db.session.query(Slot).filter_by(checkpoint_id=checkpoint.id, local_day=tomorrow).all()
+    assert slot.window_start.astimezone(tz).strftime("%H:%M") == "08:00"
+    assert slot.window_end.astimezone(tz).strftime("%H:%M") == "18:00"
+    assert slot.assignee_role == "inspector" and slot.status == "pending"
+    # Nobody checked the unit that day: once the window closes the slot is missed.
+    sweep(datetime(tomorrow.year, tomorrow.month, tomorrow.day, 19, 0, tzinfo=tz))
+    db.session.commit()
+    db.session.refresh(slot)
+    assert slot.status == "missed"
+    # A second unit approved later joins the same plan by itself.
+    from tests import factories
+
+    other = factories.unit(world.a.zone, number="1602")
+    db.session.commit()
+    permit = (
+        as_role("frontdesk")
+        .post("/api/v1/permits", json=permit_body(world, unit_id=other.id))
+        .get_json()
+    )
+    assert _step(as_role("supervisor"), permit["id"], "approve").status_code == 200
+    from app.plans.models import Plan
+
+    assert db.session.query(Plan).count() == 1
