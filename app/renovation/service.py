@@ -19,7 +19,7 @@ from app.photos.service import get_owned_photos
 from app.places.models import Checkpoint, Property, Unit
 from app.places.service import new_checkpoint_code, set_unit_status
 from app.plans.models import PlanVersion
-from app.plans.service import create_plan
+from app.plans.service import create_plan, update_plan
 from app.renovation.models import LedgerEntry, Notice, Permit
 from app.tickets.models import OPEN_STATUSES, Ticket
 from app.tickets.service import new_ticket, notify, record_event
@@ -158,33 +158,38 @@ def renovation_checkpoint(unit: Unit) -> Checkpoint:
 
 def ensure_daily_plan(property_id: int) -> None:
     """Make sure every unit under renovation is expected to be checked daily in construction
-    hours: a plan over all renovation-unit labels, so new units join it by themselves."""
+    hours: one plan over all renovation-unit labels, so new units join it by themselves, kept
+    in step with the property's construction hours."""
     prop = db.session.get(Property, property_id)
     assert prop is not None
-    start, end = (_minutes(prop.construction_start), _minutes(prop.construction_end))
-    exists = db.session.scalar(
-        select(PlanVersion.id)
+    hours = {
+        "start_minute": _minutes(prop.construction_start),
+        "end_minute": _minutes(prop.construction_end),
+    }
+    current = db.session.scalar(
+        select(PlanVersion)
         .where(
             PlanVersion.property_id == prop.id,
             PlanVersion.checkpoint_kind == "renovation_unit",
-            PlanVersion.start_minute == start,
+            PlanVersion.assignee_role == "inspector",
             PlanVersion.valid_until.is_(None),
         )
         .limit(1)
     )
-    if exists is None:
-        create_plan(
-            {
-                "property_id": prop.id,
-                "name_zh": "装修单元日常巡查（施工时间内）",
-                "name_en": "Units under renovation, daily in construction hours",
-                "checkpoint_kind": "renovation_unit",
-                "frequency": "daily",
-                "start_minute": start,
-                "end_minute": end,
-                "assignee_role": "inspector",
-            }
-        )
+    if current is not None:
+        update_plan(current.plan, hours)  # a no-op when the hours are unchanged
+        return
+    create_plan(
+        {
+            "property_id": prop.id,
+            "name_zh": "装修单元日常巡查（施工时间内）",
+            "name_en": "Units under renovation, daily in construction hours",
+            "checkpoint_kind": "renovation_unit",
+            "frequency": "daily",
+            "assignee_role": "inspector",
+            **hours,
+        }
+    )
 
 
 def _minutes(hhmm: str) -> int:

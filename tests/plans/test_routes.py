@@ -212,3 +212,30 @@ def test_handover_over_http(site, login):
         == 403
     )
     assert login(site.users["staff"]).post(f"/api/v1/handovers/{note['id']}/ack").status_code == 404
+
+
+def test_a_submitted_inspection_fulfils_its_slot(site, login):
+    from app.common.models import utcnow
+    from tests.inspections.conftest import submission
+
+    plan = make_plan(
+        site.users["supervisor"],
+        utcnow() - timedelta(days=1),
+        property_id=site.prop.id,
+        checkpoint_ids=[site.checkpoint.id],
+        start_minute=0,
+        end_minute=1440,
+        assignee_ids=[site.users["assistant"].id],
+    )
+    db.session.commit()
+    client = login(site.users["assistant"])
+    items = client.get(f"/api/v1/checkpoints/by-code/{site.checkpoint.code}").get_json()
+    resp = client.post(
+        "/api/v1/inspections", json=submission(site.checkpoint.code, items["checklist"]["items"])
+    )
+    assert resp.status_code == 201, resp.get_json()
+    db.session.expire_all()
+    done = [s for s in slots_of(plan) if s.status == "done_on_time"]
+    assert [s.inspection_id for s in done] == [resp.get_json()["id"]]
+    mine = client.get("/api/v1/slots/mine").get_json()["items"]
+    assert any(s["status"] == "done_on_time" for s in mine)

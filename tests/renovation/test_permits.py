@@ -272,3 +272,16 @@ def test_renovating_units_get_a_daily_slot_in_construction_hours(
     from app.plans.models import Plan
 
     assert db.session.query(Plan).count() == 1
+
+
+def test_construction_hours_change_edits_the_daily_plan(world, as_role, renovation_checklist):
+    from app.plans.models import Plan, PlanVersion
+    from app.renovation.service import ensure_daily_plan
+
+    _approved(world, as_role)
+    world.a.prop.construction_start, world.a.prop.construction_end = "09:00", "17:00"
+    ensure_daily_plan(world.a.prop.id)
+    db.session.commit()
+    assert db.session.query(Plan).count() == 1
+    live = db.session.query(PlanVersion).filter(PlanVersion.valid_until.is_(None)).one()
+    assert (live.start_minute, live.end_minute) == (9 * 60, 17 * 60)
