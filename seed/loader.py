@@ -246,7 +246,21 @@ def _load_places(data: dict[str, Any], prop: Property, counts: dict[str, int]) -
         for s, numbers in b["units"].items()
         for n in numbers
     ]
-    _ensure(counts, units)
+    _link_renovation_labels(_ensure(counts, units))
+
+
+def _link_renovation_labels(units: list[Unit]) -> None:
+    """Point each renovation-unit label ("{zone} {n} 装修单元") at its unit."""
+    by_key = {(u.zone_id, u.number): u for u in units}
+    labels = select(Checkpoint).where(
+        Checkpoint.kind == "renovation_unit",
+        Checkpoint.unit_id.is_(None),
+        Checkpoint.zone_id.in_({u.zone_id for u in units}),
+    )
+    for checkpoint in db.session.scalars(labels):
+        unit = by_key.get((checkpoint.zone_id, checkpoint.name_zh.split()[1]))
+        if unit is not None:
+            checkpoint.unit_id = unit.id
 
 
 def _new_checkpoint_specs(data: dict[str, Any], prop: Property) -> list[CheckpointSpec]:

@@ -289,3 +289,15 @@ def test_flask_seed_demo_command_loads_once(app):
     assert second.exit_code == 0, second.output
     assert "checkpoints=0" in second.output and "users=0" in second.output
     assert _count(Checkpoint) == EXPECTED["checkpoints"]
+
+
+def test_renovation_labels_point_at_their_units(app):
+    load_demo("patrol-demo")
+    db.session.commit()
+    labels = db.session.scalars(
+        select(Checkpoint).where(Checkpoint.kind == "renovation_unit")
+    ).all()
+    assert labels and all(c.unit_id is not None for c in labels)
+    for label in labels:
+        unit = db.session.get(Unit, label.unit_id)
+        assert unit.status == "renovating" and unit.number in label.name_zh

@@ -72,6 +72,7 @@ class CheckpointSchema(BaseSchema):
     property_id = fields.Integer(dump_only=True)
     zone_id = fields.Integer(required=True)
     zone = fields.Nested(ZoneRefSchema, dump_only=True)
+    unit_id = fields.Integer(dump_only=True)
     kind = fields.String(required=True, validate=one_of(CHECKPOINT_KINDS))
     name_zh = Text(200, required=True)
     name_en = Text(200, allow_none=True)

@@ -122,6 +122,17 @@ export const api = {
   ticket: (id) => request('GET', `/tickets/${id}`),
   ticketStep: (id, body) => request('POST', `/tickets/${id}/events`, { json: body }),
   createTicket: (body) => request('POST', '/tickets', { json: body }),
+
+  // Renovation (装修): units, permits, deposits, notices.
+  renovatingUnits: (propertyId) => allPages('/units', { property_id: propertyId, status: 'renovating' }),
+  renovationCheckpoints: (propertyId) =>
+    allPages('/checkpoints', { property_id: propertyId, kind: 'renovation_unit', active: true }),
+  unit: (id) => request('GET', `/units/${id}`),
+  unitHistory: (id) => request('GET', `/units/${id}/history`),
+  permits: (params) => request('GET', '/permits', { params: { per_page: 100, ...params } }),
+  permitStep: (id, body) => request('POST', `/permits/${id}/steps`, { json: body }),
+  permitLedger: (id) => request('GET', `/permits/${id}/ledger`),
+  noticePdfUrl: (ticketId) => `${BASE}/tickets/${ticketId}/notice.pdf`,
 }
 
 /** The server's message for an error in the user's language, or a generic one. */

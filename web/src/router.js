@@ -27,6 +27,7 @@ const routes = [
   { path: '/tickets', name: 'tickets', component: () => import('./views/TicketListView.vue') },
   { path: '/tickets/new', name: 'new-ticket', component: () => import('./views/NewTicketView.vue') },
   { path: '/tickets/:id(\\d+)', name: 'ticket', component: () => import('./views/TicketView.vue') },
+  { path: '/units/:id(\\d+)', name: 'unit', component: () => import('./views/UnitView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 
