@@ -129,6 +129,17 @@ def test_inspector_fails_debris_and_the_unit_page_shows_the_notice(
     expect(
         board.locator(f"[data-test=ticket-card][data-number='{ticket['number']}']")
     ).to_be_visible()
+    # today's renovation coverage: the inspected unit is checked, the demo's others are not yet
+    renovating = supervisor.get(
+        "/api/v1/units", params={"status": "renovating", "per_page": 100}
+    ).json()["items"]
+    assert len(renovating) > 1
+    expect(board.get_by_test_id("reno-coverage")).to_have_text(f"已查 1/{len(renovating)} 户")
+    unchecked = board.get_by_test_id("reno-unchecked-unit")
+    expect(unchecked).to_have_count(len(renovating) - 1)
+    expect(
+        board.locator(f"[data-test=reno-unchecked-unit][data-unit='{unit['id']}']")
+    ).to_have_count(0)
 
     # --- and decides permits awaiting approval: one approved, one rejected with a reason ---
     frontdesk = api_as("frontdesk")

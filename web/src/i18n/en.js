@@ -263,6 +263,7 @@ export default {
       applied: 'Awaiting approval', approved: 'Approved', rejected: 'Rejected', in_progress: 'In progress',
       completion_inspection: 'Completion inspection', closed: 'Closed',
     },
+    coverageToday: 'Renovation checks today', notCheckedYet: 'Not checked yet today:',
     tab: 'Renovation',
     pendingPermits: 'Permits awaiting approval', noPending: 'No permits awaiting approval',
     openNotices: 'Open renovation notices',

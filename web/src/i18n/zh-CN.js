@@ -263,6 +263,7 @@ export default {
       applied: '待审批', approved: '已批准', rejected: '已驳回', in_progress: '施工中',
       completion_inspection: '待竣工验收', closed: '已关闭',
     },
+    coverageToday: '今日装修巡查覆盖', notCheckedYet: '今日尚未巡查：',
     tab: '装修',
     pendingPermits: '待审批的装修许可', noPending: '没有待审批的装修许可',
     openNotices: '未完成的装修整改通知',
