@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +18,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.phone import PHONE, ROOT, log_in, wait_for_service_worker
+from tests.e2e.phone import (
+    PHONE,
+    ROOT,
+    camera_jpeg,
+    log_in,
+    screenshot,
+    wait_for_service_worker,
+)
 
 HISTORY_DAYS = 7
 DESKTOP = {
@@ -29,17 +37,47 @@ DESKTOP = {
 
 @pytest.fixture(scope="module")
 def history(server) -> None:
-    """Load the demo plans and a week of past patrols into the running server's database."""
+    """Load the demo plans and a week of past patrols into the running server's database, and an
+    all-day plan for the assistant (valid from midnight): something is due whatever the time."""
+    from flask import g
+    from sqlalchemy import select
+
     from app import create_app
+    from app.auth.models import User
     from app.cli import _seed_plans
+    from app.common.models import utcnow
     from app.extensions import db
+    from app.places.models import Property, Zone
+    from app.plans import service
+    from app.plans.expand import at_local, local_date
+    from app.plans.sweep import materialize
 
     url = f"sqlite:///{server.instance_dir}/e2e.db"
     app = create_app(
         SQLALCHEMY_DATABASE_URI=url, INSTANCE_DIR=server.instance_dir, SECRET_KEY="e2e-setup"
     )
-    with app.app_context():
+    with app.test_request_context():
         _seed_plans(HISTORY_DAYS)
+        prop = db.session.scalar(select(Property).where(Property.code == "CH"))
+        assert prop is not None
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        zone = db.session.scalar(select(Zone).where(Zone.name_zh == "地下车库"))
+        assert zone is not None
+        g.user = users["supervisor"]
+        now = utcnow()
+        midnight = at_local(local_date(now, ZoneInfo(prop.timezone)), 0, ZoneInfo(prop.timezone))
+        data = {
+            "property_id": prop.id,
+            "name_zh": "车库全天巡查",
+            "name_en": "Car park all-day patrol",
+            "zone_id": zone.id,
+            "frequency": "daily",
+            "start_minute": 0,
+            "end_minute": 1440,
+            "assignee_ids": [users["assistant"].id],
+        }
+        service.create_plan(data, now=midnight)
+        materialize(now)
         db.session.commit()
         db.engine.dispose()
 
@@ -67,6 +105,54 @@ def _shot(page, name: str) -> None:
 def _pct(value) -> str:
     """Write a percentage the way JavaScript prints the number (100.0 → "100")."""
     return "" if value is None else f"{value:g}"
+
+
+def _inspect(api, code: str, fail: int, photo: bytes) -> None:
+    """Inspect a checkpoint now, failing its first `fail` pass/fail items (with a photo each)."""
+    checklist = _get(api, f"checkpoints/by-code/{code}")["checklist"]
+    results = []
+    for item in checklist["items"]:
+        answer = {
+            "item_id": item["id"],
+            "outcome": "pass" if item["answer_type"] != "number" else "na",
+        }
+        if item["answer_type"] == "pass_fail" and fail > 0:
+            fail -= 1
+            resp = api.post(
+                "/api/v1/photos",
+                multipart={
+                    "file": {"name": "p.jpg", "mimeType": "image/jpeg", "buffer": photo},
+                    "client_uuid": str(uuid.uuid4()),
+                },
+            )
+            assert resp.ok, resp.text()
+            answer.update(outcome="fail", photo_ids=[resp.json()["id"]], note="损坏")
+        results.append(answer)
+    resp = api.post(
+        "/api/v1/inspections",
+        data={
+            "client_uuid": str(uuid.uuid4()),
+            "checkpoint_code": code,
+            "checklist_version_id": checklist["version_id"],
+            "scanned_at": datetime.now(ZoneInfo("UTC")).isoformat(),
+            "results": results,
+        },
+    )
+    assert resp.status == 201, resp.text()
+
+
+def _failures(api) -> None:
+    """Fail a few items at the assistant's checkpoints of today: tickets and hotspots to show."""
+    photo = camera_jpeg(640, 480, orientation=1)
+    codes = []
+    for slot in _get(api, "slots/mine")["items"]:
+        # Not the all-day car park plan: the assistant's due-now test counts on it.
+        if slot["checkpoint"]["zone"]["name_zh"] == "地下车库":
+            continue
+        if slot["checkpoint"]["code"] not in codes:
+            codes.append(slot["checkpoint"]["code"])
+    for n, code in enumerate(codes[:4]):
+        _inspect(api, code, fail=2 if n < 2 else 1, photo=photo)
 
 
 def _check_dashboard(page, supervisor, prop_id: int, first: date, last: date) -> None:
@@ -113,10 +199,20 @@ def _check_dashboard(page, supervisor, prop_id: int, first: date, last: date) ->
     assert "李助理" in names and "周助理" in names
     expect(page.get_by_test_id("people")).to_contain_text("李助理")
 
+    tickets = _get(
+        supervisor, "coverage/tickets", property_id=prop_id, **{"from": str(first), "to": str(last)}
+    )
+    assert tickets["opened"] >= 4 and tickets["failed_items"]
+    expect(page.get_by_test_id("sla-row")).to_have_count(len(tickets["departments"]))
+    top = tickets["failed_items"][0]
+    expect(page.get_by_test_id("failed-item").first).to_contain_text(top["text_zh"])
+    expect(page.get_by_test_id("failed-item").first).to_contain_text(str(top["failures"]))
+
 
 def test_the_coverage_dashboard_on_a_phone_and_a_desktop(browser, server, api_as, history):
     supervisor = api_as("supervisor")
     prop_id = _get(supervisor, "me")["properties"][0]["id"]
+    _failures(api_as("assistant"))
     last = _today()
     first = last - timedelta(days=HISTORY_DAYS - 1)
     span = {"from": str(first), "to": str(last)}
@@ -204,15 +300,16 @@ def test_an_assistant_sees_what_is_due_and_hands_over_to_the_next_shift(
         if s["status"] == "pending"
         and datetime.fromisoformat(s["window_start"]) <= now <= datetime.fromisoformat(s["due_at"])
     ]
+    assert any(s["plan_name_zh"] == "车库全天巡查" for s in open_now)
     windows = page.get_by_test_id("due-window")
-    if open_now:
-        expect(windows.first).to_be_visible()
-        shown = sum(int(w.get_attribute("data-todo")) for w in windows.all())
-        assert abs(shown - len(open_now)) <= 2  # a window may close between the two reads
-        windows.first.click()
-        expect(page.get_by_test_id("due-slot").first).to_be_visible()
-    else:
-        expect(page.get_by_test_id("plan-nothing-now")).to_be_visible()
+    all_day = windows.filter(has_text="车库全天巡查")
+    expect(all_day).to_have_attribute("data-todo", "8")
+    shown = sum(int(w.get_attribute("data-todo")) for w in windows.all())
+    assert abs(shown - len(open_now)) <= 2  # another window may open or close between the reads
+    all_day.click()
+    expect(page.get_by_test_id("due-slot")).to_have_count(8)
+    expect(page.get_by_test_id("due-slot").first).to_contain_text("地下车库")
+    screenshot(page, "due-now")
     # The inspector's renovation block stays the inspector's; the patrol list is still there.
     expect(page.get_by_test_id("reno-today")).to_have_count(0)
     expect(page.locator(".van-collapse-item").last).to_be_visible()
@@ -238,7 +335,7 @@ def test_an_assistant_sees_what_is_due_and_hands_over_to_the_next_shift(
     card = page.locator(f"[data-test=handover-note][data-note='{received['id']}']")
     expect(card).to_contain_text(note)
     expect(card).to_contain_text("李助理 的交接")
-    _shot(page, "handover")
+    screenshot(page, "handover")
     card.get_by_test_id("handover-ack").click()
     expect(card.get_by_test_id("handover-acked")).to_be_visible()
     [acked] = [n for n in _get(nxt, "handovers/mine")["items"] if n["id"] == received["id"]]
