@@ -99,7 +99,9 @@ def _shot(page, name: str) -> None:
         return
     out = Path(folder) if Path(folder).is_absolute() else ROOT / folder
     out.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(out / f"{name}.png"), full_page=True, animations="disabled")
+    page.screenshot(
+        path=str(out / f"{name}.png"), full_page=True, scale="css", animations="disabled"
+    )
 
 
 def _pct(value) -> str:
