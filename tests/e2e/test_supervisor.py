@@ -280,6 +280,12 @@ def test_the_coverage_dashboard_on_a_phone_and_a_desktop(browser, server, api_as
     assert download.ok
     assert download.headers["content-type"].startswith("application/vnd.openxmlformats")
     _shot(page, "coverage-desktop")
+    # The same screen in English.
+    page.evaluate("localStorage.setItem('patrol.locale', 'en')")
+    page.reload()
+    expect(page.get_by_test_id("coverage")).to_contain_text("Patrol coverage")
+    expect(page.get_by_test_id("missed")).to_contain_text("Missed patrols")
+    expect(page.get_by_test_id("today-zone").first).to_contain_text("Building A")
     desktop.close()
 
 
@@ -329,6 +335,9 @@ def test_an_assistant_sees_what_is_due_and_hands_over_to_the_next_shift(
     [received] = [n for n in _get(nxt, "handovers/mine")["items"] if n["note"] == note]
     assert received["author"]["username"] == "assistant"
     assert received["acknowledged_at"] is None
+    # The assistant's open slots went with the note (the all-day car park plan's at least).
+    assert len(received["slot_ids"]) >= 8
+    assert {s["checkpoint"]["zone"]["name_zh"] for s in received["slots"]} >= {"地下车库"}
 
     second = browser.new_context(base_url=server.base_url, **PHONE)
     second.set_default_timeout(15000)
@@ -337,6 +346,10 @@ def test_an_assistant_sees_what_is_due_and_hands_over_to_the_next_shift(
     card = page.locator(f"[data-test=handover-note][data-note='{received['id']}']")
     expect(card).to_contain_text(note)
     expect(card).to_contain_text("李助理 的交接")
+    expect(card.get_by_test_id("handed-slot")).to_have_count(6)
+    expect(card.get_by_test_id("handed-slot").first).to_have_text(
+        received["slots"][0]["checkpoint"]["name_zh"]
+    )
     screenshot(page, "handover")
     card.get_by_test_id("handover-ack").click()
     expect(card.get_by_test_id("handover-acked")).to_be_visible()
