@@ -92,15 +92,22 @@ def _get(api, path: str, **params) -> dict:
     return resp.json()
 
 
-def _shot(page, name: str) -> None:
-    """Save a whole-page picture for the README, when asked (PATROL_SCREENSHOTS)."""
+def _shot(page, name: str, height: int | None = None) -> None:
+    """Save a whole-page picture (or its top `height` px) for the README, when PATROL_SCREENSHOTS
+    is set."""
     folder = os.environ.get("PATROL_SCREENSHOTS")
     if not folder:
         return
     out = Path(folder) if Path(folder).is_absolute() else ROOT / folder
     out.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
+    clip = {"x": 0, "y": 0, "width": width, "height": height} if height else None
     page.screenshot(
-        path=str(out / f"{name}.png"), full_page=True, scale="css", animations="disabled"
+        path=str(out / f"{name}.png"),
+        full_page=True,
+        clip=clip,
+        scale="css",
+        animations="disabled",
     )
 
 
@@ -233,7 +240,8 @@ def test_the_coverage_dashboard_on_a_phone_and_a_desktop(browser, server, api_as
     assert before > 0, "a week of demo history has misses"
     slot = missed["items"][0]
     expect(page.get_by_test_id("missed-total")).to_contain_text(str(before))
-    _shot(page, "coverage-phone")
+    page.get_by_test_id("heat-cell").first.wait_for()
+    _shot(page, "coverage-phone", height=1560)  # today, per person and the heatmap
     row = page.locator(f"[data-test=missed-slot][data-slot='{slot['id']}']")
     row.get_by_test_id("excuse").click()
     page.locator(".van-dialog__confirm").click()
