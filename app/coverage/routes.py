@@ -29,6 +29,15 @@ def coverage(args):
     return service.coverage(args)
 
 
+@blp.get("/coverage/grid")
+@auth.roles_required(READERS)
+@blp.arguments(s.RangeArgs, location="query")
+@blp.response(200, s.GridSchema)
+def grid(args):
+    """Show coverage per zone and day of a range (the heatmap), with each zone's total."""
+    return service.grid(args)
+
+
 @blp.get("/coverage/missed")
 @auth.roles_required(READERS)
 @blp.arguments(s.MissedArgs, location="query")

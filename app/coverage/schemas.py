@@ -62,6 +62,25 @@ class CoverageSchema(BaseSchema):
     total = fields.Nested(CountsSchema)
 
 
+class GridCellSchema(CountsSchema):
+    """One zone on one day."""
+
+    zone_id = fields.Integer(allow_none=True)
+    day = fields.Date()
+
+
+class GridSchema(BaseSchema):
+    """Zone × day coverage of a property and range (the heatmap), with each zone's total."""
+
+    property_id = fields.Integer()
+    property_name = fields.String()
+    from_ = fields.Date(data_key="from", attribute="from")
+    to = fields.Date()
+    days = fields.List(fields.Date())
+    zones = fields.List(fields.Nested(CoverageRowSchema))
+    cells = fields.List(fields.Nested(GridCellSchema))
+
+
 class SlaSchema(BaseSchema):
     """Ticket figures: opened, closed, on-time close % and medians."""
 

@@ -15,7 +15,7 @@ materialized slots (one aggregate over an index) and the visits outside any slot
 from __future__ import annotations
 
 import functools
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, bindparam, case, func, literal_column, null, select, union_all
@@ -51,6 +51,7 @@ def slot_key(group_by: str) -> list[Any]:
         "assignee": [Slot.assignee_id, Slot.assignee_role],
         "shift": [Slot.shift_id],
         "day": [Slot.local_day],
+        "zone_day": [Slot.zone_id, Slot.local_day],  # the heatmap's cells
     }
     return keys[group_by]
 
@@ -84,6 +85,7 @@ def extra_counts_query(
         "assignee": [Visit.user_id, null()],
         "shift": [null()],
         "day": [Visit.local_day],
+        "zone_day": [Visit.zone_id, Visit.local_day],
     }
     key = keys[group_by]
     zeros: list[Any] = [literal_column("0").label(name) for name in COUNTS[:-1]]
@@ -127,7 +129,7 @@ def counts(
     property_id: int, first: date, last: date, group_by: str, zone_id: int | None = None
 ) -> dict[Any, dict[str, int]]:
     """Return {group key: {expected, pending, …, extra}} for a property and range."""
-    width = 2 if group_by == "assignee" else 1
+    width = 2 if group_by in ("assignee", "zone_day") else 1
     params = {"property_id": property_id, "first": first, "last": last, "zone_id": zone_id}
     if zone_id is None:
         del params["zone_id"]
@@ -173,6 +175,39 @@ def coverage(args: dict[str, Any]) -> dict[str, Any]:
         "group_by": group_by,
         "rows": rows,
         "total": figures(total),
+    }
+
+
+def grid(args: dict[str, Any]) -> dict[str, Any]:
+    """Return the zone × day figures of a property and range (the heatmap), with zone totals."""
+    prop = get_property(args["property_id"])
+    first, last = args["from_"], args["to"]
+    check_range(first, last)
+    cells = counts(prop.id, first, last, "zone_day", args.get("zone_id"))
+    by_zone: dict[Any, dict[str, int]] = {}
+    for (zone_id, _day), values in cells.items():
+        totals = by_zone.setdefault(zone_id, dict.fromkeys(COUNTS, 0))
+        for name in COUNTS:
+            totals[name] += values[name]
+    labels = _labels("zone", list(by_zone))
+    zones = [
+        {"key": key, **labels.get(key, _unknown()), **figures(values)}
+        for key, values in by_zone.items()
+    ]
+    zones.sort(key=lambda r: (r["key"] is None, r["label_zh"] or ""))
+    return {
+        "property_id": prop.id,
+        "property_name": prop.name,
+        "from": first,
+        "to": last,
+        "days": [first + timedelta(days=n) for n in range((last - first).days + 1)],
+        "zones": zones,
+        "cells": [
+            {"zone_id": zone_id, "day": day, **figures(values)}
+            for (zone_id, day), values in sorted(
+                cells.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1])
+            )
+        ],
     }
 
 

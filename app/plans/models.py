@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from app.auth.models import User
 from app.common.models import Base, TimestampMixin, utcnow
@@ -207,3 +207,12 @@ class HandoverNote(Base):
     to_user: Mapped[User | None] = relationship(foreign_keys=[to_user_id])
     from_shift: Mapped[Shift | None] = relationship(foreign_keys=[from_shift_id])
     to_shift: Mapped[Shift | None] = relationship(foreign_keys=[to_shift_id])
+
+    @property
+    def slots(self) -> list[Slot]:
+        """Return the handed-over slots by window, as they are now (the next shift may be done)."""
+        session = object_session(self)
+        if not self.slot_ids or session is None:
+            return []
+        query = select(Slot).where(Slot.id.in_(self.slot_ids))
+        return list(session.scalars(query.order_by(Slot.window_start, Slot.id)))

@@ -213,6 +213,18 @@ class HandoverInSchema(BaseSchema):
     slot_ids = fields.List(fields.Integer(), validate=validate.Length(max=2000))
 
 
+class HandedSlotSchema(BaseSchema):
+    """A slot handed over with a note, in short form."""
+
+    id = fields.Integer()
+    local_day = fields.Date()
+    window_start = fields.DateTime()
+    window_end = fields.DateTime()
+    due_at = fields.DateTime()
+    status = fields.String()
+    checkpoint = fields.Nested(SlotCheckpointSchema)
+
+
 class HandoverSchema(BaseSchema):
     """A hand-over note (交接) as its recipients see it."""
 
@@ -225,6 +237,7 @@ class HandoverSchema(BaseSchema):
     for_day = fields.Date()
     note = fields.String()
     slot_ids = fields.List(fields.Integer())
+    slots = fields.List(fields.Nested(HandedSlotSchema))
     created_at = fields.DateTime()
     acknowledged_at = fields.DateTime()
     acknowledged_by_id = fields.Integer()

@@ -11,6 +11,7 @@ RANGE = "from=2026-03-02&to=2026-03-03"
 PATHS = [
     "coverage?property_id={p}&" + RANGE,
     "coverage/missed?property_id={p}&" + RANGE,
+    "coverage/grid?property_id={p}&" + RANGE,
     "coverage/tickets?property_id={p}&" + RANGE,
     "coverage/report.xlsx?property_id={p}&" + RANGE,
     "coverage/patrol-record.xlsx?property_id={p}&" + RANGE,

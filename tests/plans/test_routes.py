@@ -239,3 +239,29 @@ def test_a_submitted_inspection_fulfils_its_slot(site, login):
     assert [s.inspection_id for s in done] == [resp.get_json()["id"]]
     mine = client.get("/api/v1/slots/mine").get_json()["items"]
     assert any(s["status"] == "done_on_time" for s in mine)
+
+
+def test_the_next_shift_sees_the_handed_over_checkpoints(site, login):
+    plan = make_plan(
+        site.users["supervisor"],
+        NOW0,
+        property_id=site.prop.id,
+        zone_id=site.zone.id,
+        start_minute=540,
+        end_minute=720,
+        assignee_role="assistant",
+        starts_on=MON,
+    )
+    mate = factories.user("assistant", [site.prop], username="assistant_mate3")
+    db.session.commit()
+    handed = slots_of(plan, MON)[:1]
+    resp = login(site.users["assistant"]).post(
+        "/api/v1/handovers",
+        json={"property_id": site.prop.id, "note": "A幢没巡完", "slot_ids": [s.id for s in handed]},
+    )
+    assert resp.status_code == 201, resp.get_json()
+    [note] = login(mate).get("/api/v1/handovers/mine").get_json()["items"]
+    assert [(s["id"], s["status"], s["checkpoint"]["code"]) for s in note["slots"]] == [
+        (handed[0].id, "pending", handed[0].checkpoint.code)
+    ]
+    assert note["slots"][0]["checkpoint"]["zone"]["name_zh"] == site.zone.name_zh

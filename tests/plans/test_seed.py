@@ -52,8 +52,8 @@ def test_history_has_misses_and_late_visits_and_runs_once(app):
     counts = generate_history(prop, 3, now)
     assert counts["history_inspections"] > 300
     db.session.commit()
-    # Slots whose window closed before today (a monthly slot of this month is still open).
-    past = Slot.window_end <= local_midnight(prop, now)
+    # Windows closed before today; a monthly window that began on the 1st may still be open.
+    past = Slot.due_at < local_midnight(prop, now)
     statuses = dict(
         db.session.execute(
             select(Slot.status, func.count()).where(past).group_by(Slot.status)

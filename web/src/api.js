@@ -133,6 +133,20 @@ export const api = {
   permitStep: (id, body) => request('POST', `/permits/${id}/steps`, { json: body }),
   permitLedger: (id) => request('GET', `/permits/${id}/ledger`),
   noticePdfUrl: (ticketId) => `${BASE}/tickets/${ticketId}/notice.pdf`,
+
+  // Plans (巡查计划): my expected visits of today and hand-over notes (交接).
+  mySlots: () => request('GET', '/slots/mine'),
+  myHandovers: () => request('GET', '/handovers/mine'),
+  createHandover: (body) => request('POST', '/handovers', { json: body }),
+  ackHandover: (id) => request('POST', `/handovers/${id}/ack`),
+
+  // Coverage (巡查覆盖率) for supervisors: figures, heatmap, missed slots, ticket SLA, exports.
+  coverage: (params) => request('GET', '/coverage', { params }),
+  coverageGrid: (params) => request('GET', '/coverage/grid', { params }),
+  missedSlots: (params) => request('GET', '/coverage/missed', { params: { per_page: 50, ...params } }),
+  excuseSlot: (id, reason) => request('POST', `/slots/${id}/excuse`, { json: { reason } }),
+  ticketFigures: (params) => request('GET', '/coverage/tickets', { params }),
+  exportUrl: (name, params) => `${BASE}/coverage/${name}${query(params)}`,
 }
 
 /** The server's message for an error in the user's language, or a generic one. */

@@ -28,6 +28,12 @@ const routes = [
   { path: '/tickets/new', name: 'new-ticket', component: () => import('./views/NewTicketView.vue') },
   { path: '/tickets/:id(\\d+)', name: 'ticket', component: () => import('./views/TicketView.vue') },
   { path: '/units/:id(\\d+)', name: 'unit', component: () => import('./views/UnitView.vue') },
+  {
+    path: '/coverage',
+    name: 'coverage',
+    component: () => import('./views/CoverageView.vue'),
+    meta: { roles: ['supervisor', 'admin', 'frontdesk'] },
+  },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 
@@ -48,6 +54,7 @@ router.beforeEach(async (to) => {
   await ready()
   if (!to.meta.public && !session.user) return { name: 'login', query: { next: to.fullPath } }
   if (to.name === 'login' && session.user) return { path: '/' }
+  if (to.meta.roles && !to.meta.roles.includes(session.user?.role)) return { path: '/' }
   return true
 })
 

@@ -1,0 +1,54 @@
+// Local days of a property (YYYY-MM-DD) and the colours of a coverage percentage.
+
+/** Today (or the day of `date`) in a time zone, as YYYY-MM-DD. */
+export function localDay(timeZone, date = new Date()) {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: timeZone || undefined,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(date)
+  const get = (type) => parts.find((p) => p.type === type).value
+  return `${get('year')}-${get('month')}-${get('day')}`
+}
+
+/** A YYYY-MM-DD day moved by n days. */
+export function addDays(day, n) {
+  const d = new Date(`${day}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() + n)
+  return d.toISOString().slice(0, 10)
+}
+
+/** The weekday (0 = Sunday) of a YYYY-MM-DD day. */
+export function weekday(day) {
+  return new Date(`${day}T00:00:00Z`).getUTCDay()
+}
+
+// Red below 60 %, amber to 80 %, light green to 95 %, green above; grey when nothing was due.
+const SCALE = [
+  [95, '#07c160', '#fff'],
+  [80, '#95de64', '#1f2328'],
+  [60, '#ffd666', '#1f2328'],
+  [40, '#ff9c6e', '#1f2328'],
+  [0, '#f5222d', '#fff'],
+]
+
+/** The background and text colour of a coverage percentage (null: nothing expected). */
+export function heat(pct) {
+  if (pct === null || pct === undefined) return { background: '#f2f3f5', color: '#969799' }
+  const [, background, color] = SCALE.find(([min]) => pct >= min)
+  return { background, color }
+}
+
+export const LEGEND = [
+  { label: '≥95', pct: 95 },
+  { label: '80–95', pct: 80 },
+  { label: '60–80', pct: 60 },
+  { label: '40–60', pct: 40 },
+  { label: '<40', pct: 0 },
+]
+
+/** A percentage for display: 66.7 → "66.7%", null → "—". */
+export function pctText(pct) {
+  return pct === null || pct === undefined ? '—' : `${pct}%`
+}
