@@ -271,6 +271,8 @@ export default {
     rejectNote: 'Reason for rejecting', rejectNeedNote: 'Give the reason for rejecting',
     approved: 'Approved', rejected: 'Rejected',
   },
+  // The back office's own strings are in ../admin/i18n (merged into `admin` when it opens).
+  admin: { entry: 'Back office', entryHint: 'Set up the property, checkpoints, checklists and users on a computer or tablet' },
   errors: {
     http: 'The server answered with an error ({status})',
     network: 'No network; try again later',
