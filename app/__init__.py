@@ -71,6 +71,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every domain's API blueprint and the web pages."""
+    from app.audit.routes import blp as audit_blp
     from app.auth.routes import blp as auth_blp
     from app.checklists.routes import blp as checklists_blp
     from app.coverage.routes import blp as coverage_blp
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
         coverage_blp,
         renovation_blp,
         vocab_blp,
+        audit_blp,
     ):
         api.register_blueprint(blp, url_prefix="/api/v1")
     api.spec.components.security_scheme(

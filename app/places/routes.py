@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.auth import service as auth
 from app.auth.models import ROLES
 from app.checklists.models import ANSWER_TYPES, SEVERITIES
-from app.common.schemas import paginate
+from app.common.schemas import paginate, searched, sorted_by
 from app.extensions import db
 from app.inspections.models import OUTCOMES
 from app.places import schemas as s
@@ -94,8 +94,9 @@ def update_property(data, obj_id):
 @blp.response(200, s.ZonePage)
 def list_zones(args):
     """List zones."""
-    query = service.filter_scoped(auth.scoped(Zone), Zone, args, "kind").order_by(Zone.id)
-    return paginate(query, args)
+    query = service.filter_scoped(auth.scoped(Zone), Zone, args, "kind")
+    query = searched(query, args, Zone.name_zh, Zone.name_en)
+    return paginate(sorted_by(query.order_by(Zone.id), Zone, args), args)
 
 
 @blp.post("/zones")
@@ -129,7 +130,7 @@ def update_zone(data, obj_id):
 @blp.response(204, description="Deactivated")
 def delete_zone(obj_id):
     """Deactivate a zone (history keeps pointing at it)."""
-    auth.get_scoped(Zone, obj_id).active = False
+    service.set_active("zone", auth.get_scoped(Zone, obj_id), False)
     commit(None)
 
 
@@ -176,7 +177,7 @@ def update_checkpoint(data, obj_id):
 @blp.response(204, description="Deactivated")
 def delete_checkpoint(obj_id):
     """Deactivate a checkpoint (its inspections stay)."""
-    auth.get_scoped(Checkpoint, obj_id).active = False
+    service.set_active("checkpoint", auth.get_scoped(Checkpoint, obj_id), False)
     commit(None)
 
 
@@ -190,7 +191,9 @@ def delete_checkpoint(obj_id):
 def list_units(args):
     """List units, filtered by building, floor and status."""
     query = service.filter_scoped(auth.scoped(Unit), Unit, args, "zone_id", "status", "floor")
-    return paginate(query.order_by(Unit.zone_id, Unit.floor, Unit.number), args)
+    query = searched(query, args, Unit.number, Unit.owner_name)
+    query = sorted_by(query.order_by(Unit.zone_id, Unit.floor, Unit.number), Unit, args)
+    return paginate(query, args)
 
 
 @blp.post("/units")
@@ -246,7 +249,7 @@ def update_unit(data, obj_id):
 @blp.response(204, description="Deactivated")
 def delete_unit(obj_id):
     """Deactivate a unit."""
-    auth.get_scoped(Unit, obj_id).active = False
+    service.set_active("unit", auth.get_scoped(Unit, obj_id), False)
     commit(None)
 
 
@@ -255,12 +258,13 @@ def delete_unit(obj_id):
 
 @blp.get("/departments")
 @auth.login_required
-@blp.arguments(s.PropertyScopedArgs, location="query")
+@blp.arguments(s.DepartmentArgs, location="query")
 @blp.response(200, s.DepartmentPage)
 def list_departments(args):
     """List departments."""
     query = service.filter_scoped(auth.scoped(Department), Department, args)
-    return paginate(query.order_by(Department.id), args)
+    query = searched(query, args, Department.code, Department.name_zh, Department.name_en)
+    return paginate(sorted_by(query.order_by(Department.id), Department, args), args)
 
 
 @blp.post("/departments")
@@ -308,10 +312,11 @@ def delete_department(obj_id):
 def list_routing_rules(args):
     """List routing rules."""
     query = auth.scoped(RoutingRule)
-    for name in ("property_id", "category"):
+    for name in ("property_id", "category", "department_id"):
         if args.get(name) is not None:
             query = query.where(getattr(RoutingRule, name) == args[name])
-    return paginate(query.order_by(RoutingRule.id), args)
+    query = searched(query, args, RoutingRule.category)
+    return paginate(sorted_by(query.order_by(RoutingRule.id), RoutingRule, args), args)
 
 
 @blp.post("/routing-rules")
@@ -345,7 +350,7 @@ def update_routing_rule(data, obj_id):
 @blp.response(204, description="Deleted")
 def delete_routing_rule(obj_id):
     """Delete a routing rule (its category then goes to the front desk)."""
-    db.session.delete(auth.get_scoped(RoutingRule, obj_id))
+    service.delete_routing_rule(auth.get_scoped(RoutingRule, obj_id))
     commit(None)
 
 
