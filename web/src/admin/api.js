@@ -1,5 +1,5 @@
 // The back office's calls, through the one network module (../api.js).
-import { BASE, allPages, request } from '../api.js'
+import { ApiError, BASE, NetworkError, allPages, request } from '../api.js'
 
 const q = (params) => {
   const qs = new URLSearchParams()
@@ -26,4 +26,33 @@ export const adminApi = {
   },
   /** A URL the browser downloads itself (PDF, xlsx), with repeated keys for lists. */
   url: (path, params) => BASE + path + q(params),
+}
+
+/** Fetch a file (PDF, xlsx, csv) and hand it to the browser as a download; problems throw. */
+export async function download(url, filename) {
+  let resp
+  try {
+    resp = await fetch(url, { credentials: 'same-origin' })
+  } catch (err) {
+    throw new NetworkError(err)
+  }
+  if (!resp.ok) {
+    let problem = null
+    try {
+      problem = await resp.json()
+    } catch {
+      problem = null
+    }
+    throw new ApiError(resp.status, problem)
+  }
+  const disposition = resp.headers.get('Content-Disposition') || ''
+  const named = /filename\*=UTF-8''([^;]+)/i.exec(disposition) || /filename="?([^";]+)"?/i.exec(disposition)
+  const blob = await resp.blob()
+  const link = document.createElement('a')
+  link.href = URL.createObjectURL(blob)
+  link.download = named ? decodeURIComponent(named[1]) : filename
+  document.body.appendChild(link)
+  link.click()
+  link.remove()
+  setTimeout(() => URL.revokeObjectURL(link.href), 60000)
 }

@@ -1,0 +1,204 @@
+"""The back office in a desk-sized browser: a property from an empty database to its first patrol.
+
+An admin (the only user of a fresh database) creates the property, its zones and a department,
+imports checkpoints from an .xlsx with a bad row (the preview names it; nothing is written until
+it is fixed), writes and re-publishes the stairwell checklist, prints the zone's labels (one QR
+is decoded from the PDF), and creates an assistant, whose phone then scans a label and submits.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import openpyxl
+from playwright.sync_api import Locator, Page, expect
+
+from tests.e2e.phone import PASSWORD, PHONE, log_in, screenshot, show_label
+from tests.labels.pdf import scan_pages
+
+DESK = {
+    "viewport": {"width": 1440, "height": 900},
+    "locale": "zh-CN",
+    "timezone_id": "Asia/Shanghai",
+}
+STAIRWELLS = ["A幢1层楼梯间", "A幢2层楼梯间", "A幢3层楼梯间"]
+
+
+def panel(page: Page) -> Locator:
+    """The create/edit panel on screen."""
+    return page.locator("[data-test=form-panel]:visible")
+
+
+def fill_form(page: Page, **values: str) -> None:
+    """Type into the open panel's fields (selects get their option value) and save."""
+    form = panel(page)
+    for name, value in values.items():
+        field = form.locator(f"[name={name}]")
+        if field.evaluate("el => el.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    form.get_by_test_id("form-save").click()
+
+
+def create(page: Page, nav: str, **values: str) -> None:
+    """Open a screen from the side navigation, create one thing, wait for the panel to close."""
+    page.get_by_test_id(f"nav-{nav}").click()
+    page.get_by_test_id("create").click()
+    fill_form(page, **values)
+    expect(panel(page)).to_have_count(0)
+
+
+def sheet(template: Path, out: Path, zones: list[str]) -> Path:
+    """Fill the downloaded checkpoint template with the three stairwells, in these zones."""
+    book = openpyxl.load_workbook(template)
+    ws = book.worksheets[0]
+    headers = {str(c.value).strip(): c.column for c in ws[2] if c.value}
+    for row, (zone, name) in enumerate(zip(zones, STAIRWELLS, strict=True), start=3):
+        ws.cell(row, headers["zone"], zone)
+        ws.cell(row, headers["kind"], "走廊/楼梯间")
+        ws.cell(row, headers["name_zh"], name)
+        ws.cell(row, headers["location"], name.removeprefix("A幢"))
+    book.save(out)
+    return out
+
+
+def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
+    browser, empty_server, camera_file, playwright_instance, tmp_path
+):
+    desk = browser.new_context(base_url=empty_server.base_url, accept_downloads=True, **DESK)
+    desk.set_default_timeout(15000)
+    page = desk.new_page()
+    api = playwright_instance.request.new_context(base_url=empty_server.base_url)
+    assert api.post("/api/v1/auth/login", data={"username": "admin", "password": PASSWORD}).ok
+
+    # --- the admin opens the back office from the phone app's "me" screen ---
+    log_in(page, "admin")
+    page.get_by_role("tab", name="我的").click()
+    page.get_by_test_id("admin-entry").click()
+    expect(page.get_by_test_id("admin-layout")).to_be_visible()
+    expect(page.get_by_test_id("admin-property")).to_contain_text("还没有项目")
+
+    # --- the property: a bad time zone is named under its field, then fixed ---
+    page.get_by_test_id("create").click()
+    fill_form(page, code="XHY", name="新华苑", timezone="Mars/Base")
+    expect(panel(page).locator("[data-field=timezone] [data-test=field-error]")).to_be_visible()
+    fill_form(page, timezone="Asia/Shanghai")
+    expect(panel(page)).to_have_count(0)
+    expect(page.get_by_test_id("admin-property")).to_contain_text("新华苑")
+    prop = api.get("/api/v1/properties").json()["items"][0]
+
+    create(page, "zones", name_zh="A幢", kind="building")
+    create(page, "zones", name_zh="园区", kind="grounds")
+    create(page, "departments", code="ENG", name_zh="工程部")
+    expect(page.get_by_test_id("table-row")).to_have_count(1)
+
+    # --- import: the template, a sheet with an unknown zone, then the fixed sheet ---
+    page.get_by_test_id("nav-import").click()
+    with page.expect_download() as download:
+        page.get_by_test_id("template").click()
+    template = tmp_path / "template.xlsx"
+    download.value.save_as(template)
+    assert "区域" in [c.value for c in openpyxl.load_workbook(template).worksheets[0][1]]
+
+    bad = sheet(template, tmp_path / "点位-有误.xlsx", ["A幢", "C幢", "A幢"])
+    page.get_by_test_id("import-file").set_input_files(bad)
+    problem = page.get_by_test_id("import-problem")
+    expect(problem).to_have_count(1)
+    expect(problem).to_contain_text("第 4 行")
+    expect(problem).to_contain_text("C幢")
+    expect(page.get_by_test_id("import-commit")).to_be_disabled()
+    screenshot(page, "admin-import-preview")
+    listed = api.get("/api/v1/checkpoints", params={"property_id": prop["id"]}).json()
+    assert listed["total"] == 0, "a preview must write nothing"
+
+    good = sheet(template, tmp_path / "点位.xlsx", ["A幢", "A幢", "A幢"])
+    page.get_by_test_id("import-file").set_input_files(good)
+    expect(page.get_by_test_id("import-change")).to_have_count(3)
+    page.get_by_test_id("import-commit").click()
+    expect(page.get_by_test_id("import-result")).to_contain_text("新建 3")
+    page.get_by_test_id("nav-checkpoints").click()
+    expect(page.get_by_test_id("table-row")).to_have_count(3)
+    screenshot(page, "admin-checkpoints")
+
+    # --- the stairwell checklist: version 1, then reordered with a new item as version 2 ---
+    page.get_by_test_id("nav-checklists").click()
+    page.get_by_test_id("new-kind").select_option("stairwell")
+    page.get_by_test_id("create").click()
+    items = page.get_by_test_id("checklist-item")
+    items.nth(0).get_by_test_id("item-text-zh").fill("照明灯具完好")
+    page.get_by_test_id("add-item").click()
+    items.nth(1).get_by_test_id("item-text-zh").fill("消防通道畅通，无杂物堆放")
+    page.get_by_test_id("publish").click()
+    expect(page.get_by_test_id("published")).to_contain_text("第 1 版")
+
+    items.nth(1).get_by_test_id("item-up").click()
+    expect(items.nth(0).get_by_test_id("item-text-zh")).to_have_value("消防通道畅通，无杂物堆放")
+    page.get_by_test_id("add-item").click()
+    items.nth(2).get_by_test_id("item-text-zh").fill("安全出口指示灯亮")
+    items.nth(2).get_by_test_id("item-text-en").fill("Exit sign lit")
+    page.get_by_test_id("publish").click()
+    expect(page.get_by_test_id("published")).to_contain_text("第 2 版")
+    expect(page.get_by_test_id("published")).to_contain_text("3 个点位")
+    expect(page.get_by_test_id("used-by")).to_contain_text("A幢2层楼梯间")
+    screenshot(page, "admin-checklist-editor")
+
+    # --- labels of zone A幢: the PDF's QR codes open the imported checkpoints ---
+    page.get_by_test_id("nav-labels").click()
+    page.get_by_test_id("labels-zone").select_option(label="A幢")
+    screenshot(page, "admin-labels")
+    with page.expect_download() as download:
+        page.get_by_test_id("labels-pdf").click()
+    pdf = Path(download.value.path()).read_bytes()
+    texts = [scan.text for found in scan_pages(pdf) for scan in found]
+    assert len(texts) == 3
+    url = texts[0]
+    code = re.search(r"/c/([A-Z0-9-]+)$", url).group(1)  # type: ignore[union-attr]
+    checkpoint = api.get(f"/api/v1/checkpoints/by-code/{code}").json()
+    assert checkpoint["name_zh"] in STAIRWELLS
+    assert url == empty_server.url(f"/c/{code}")
+
+    # --- an assistant for the property ---
+    create(
+        page,
+        "users",
+        username="zhangsan",
+        display_name="张三",
+        role="assistant",
+        password=PASSWORD,
+    )
+    expect(page.get_by_test_id("table-row")).to_contain_text("张三")
+    screenshot(page, "admin-users")
+    screens = {"routing": "routing-rules", "channels": "notification-channels", "audit": "audit"}
+    for nav, screen in screens.items():
+        page.get_by_test_id(f"nav-{nav}").click()
+        expect(page.get_by_test_id(f"admin-{screen}")).to_be_visible()
+        screenshot(page, f"admin-{nav}")
+    desk.close()
+
+    # --- the assistant's phone scans the new label and submits ---
+    phone = browser.new_context(base_url=empty_server.base_url, **PHONE)
+    phone.set_default_timeout(15000)
+    mobile = phone.new_page()
+    log_in(mobile, "zhangsan")
+    show_label(camera_file, url)
+    mobile.get_by_test_id("scan").click()
+    expect(mobile.get_by_test_id("checkpoint-name")).to_have_text(checkpoint["name_zh"], timeout=20000)
+    expect(mobile.get_by_test_id("item")).to_have_count(3)
+    mobile.get_by_test_id("all-pass").click()
+    mobile.get_by_test_id("submit").click()
+
+    deadline = time.monotonic() + 20
+    found: list = []
+    while not found and time.monotonic() < deadline:
+        found = api.get(
+            "/api/v1/inspections", params={"checkpoint_id": checkpoint["id"]}
+        ).json()["items"]
+        time.sleep(0.3)
+    assert len(found) == 1
+    template_detail = api.get(f"/api/v1/checklists?property_id={prop['id']}").json()["items"][0]
+    assert found[0]["checklist_version_id"] == template_detail["current_version"]["id"]
+    phone.close()
+    api.dispose()
