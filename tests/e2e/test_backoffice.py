@@ -26,6 +26,14 @@ DESK = {
 STAIRWELLS = ["A幢1层楼梯间", "A幢2层楼梯间", "A幢3层楼梯间"]
 
 
+def shot(page: Page, name: str, top: bool = False) -> None:
+    """Screenshot the desk once the toasts are gone (PATROL_SCREENSHOTS), optionally from the top."""
+    expect(page.locator(".van-toast:visible")).to_have_count(0)
+    if top:
+        page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, name)
+
+
 def panel(page: Page) -> Locator:
     """The create/edit panel on screen."""
     return page.locator("[data-test=form-panel]:visible")
@@ -110,7 +118,7 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
     expect(problem).to_contain_text("第 4 行")
     expect(problem).to_contain_text("C幢")
     expect(page.get_by_test_id("import-commit")).to_be_disabled()
-    screenshot(page, "admin-import-preview")
+    shot(page, "admin-import-preview")
     listed = api.get("/api/v1/checkpoints", params={"property_id": prop["id"]}).json()
     assert listed["total"] == 0, "a preview must write nothing"
 
@@ -121,7 +129,7 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
     expect(page.get_by_test_id("import-result")).to_contain_text("新建 3")
     page.get_by_test_id("nav-checkpoints").click()
     expect(page.get_by_test_id("table-row")).to_have_count(3)
-    screenshot(page, "admin-checkpoints")
+    shot(page, "admin-checkpoints")
 
     # --- the stairwell checklist: version 1, then reordered with a new item as version 2 ---
     page.get_by_test_id("nav-checklists").click()
@@ -143,12 +151,12 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
     expect(page.get_by_test_id("published")).to_contain_text("第 2 版")
     expect(page.get_by_test_id("published")).to_contain_text("3 个点位")
     expect(page.get_by_test_id("used-by")).to_contain_text("A幢2层楼梯间")
-    screenshot(page, "admin-checklist-editor")
+    shot(page, "admin-checklist-editor", top=True)
 
     # --- labels of zone A幢: the PDF's QR codes open the imported checkpoints ---
     page.get_by_test_id("nav-labels").click()
     page.get_by_test_id("labels-zone").select_option(label="A幢")
-    screenshot(page, "admin-labels")
+    shot(page, "admin-labels")
     with page.expect_download() as download:
         page.get_by_test_id("labels-pdf").click()
     pdf = Path(download.value.path()).read_bytes()
@@ -169,13 +177,13 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
         role="assistant",
         password=PASSWORD,
     )
-    expect(page.get_by_test_id("table-row")).to_contain_text("张三")
-    screenshot(page, "admin-users")
+    expect(page.get_by_test_id("table-row").filter(has_text="张三")).to_contain_text("物业助理")
+    shot(page, "admin-users")
     screens = {"routing": "routing-rules", "channels": "notification-channels", "audit": "audit"}
     for nav, screen in screens.items():
         page.get_by_test_id(f"nav-{nav}").click()
         expect(page.get_by_test_id(f"admin-{screen}")).to_be_visible()
-        screenshot(page, f"admin-{nav}")
+        shot(page, f"admin-{nav}")
     desk.close()
 
     # --- the assistant's phone scans the new label and submits ---
@@ -185,7 +193,9 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
     log_in(mobile, "zhangsan")
     show_label(camera_file, url)
     mobile.get_by_test_id("scan").click()
-    expect(mobile.get_by_test_id("checkpoint-name")).to_have_text(checkpoint["name_zh"], timeout=20000)
+    expect(mobile.get_by_test_id("checkpoint-name")).to_have_text(
+        checkpoint["name_zh"], timeout=20000
+    )
     expect(mobile.get_by_test_id("item")).to_have_count(3)
     mobile.get_by_test_id("all-pass").click()
     mobile.get_by_test_id("submit").click()
@@ -193,9 +203,9 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
     deadline = time.monotonic() + 20
     found: list = []
     while not found and time.monotonic() < deadline:
-        found = api.get(
-            "/api/v1/inspections", params={"checkpoint_id": checkpoint["id"]}
-        ).json()["items"]
+        found = api.get("/api/v1/inspections", params={"checkpoint_id": checkpoint["id"]}).json()[
+            "items"
+        ]
         time.sleep(0.3)
     assert len(found) == 1
     template_detail = api.get(f"/api/v1/checklists?property_id={prop['id']}").json()["items"][0]
