@@ -27,7 +27,7 @@ STAIRWELLS = ["A幢1层楼梯间", "A幢2层楼梯间", "A幢3层楼梯间"]
 
 
 def shot(page: Page, name: str, top: bool = False) -> None:
-    """Screenshot the desk once the toasts are gone (PATROL_SCREENSHOTS), optionally from the top."""
+    """Screenshot the desk once toasts are gone (PATROL_SCREENSHOTS), optionally from the top."""
     expect(page.locator(".van-toast:visible")).to_have_count(0)
     if top:
         page.evaluate("window.scrollTo(0, 0)")
