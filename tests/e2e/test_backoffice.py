@@ -168,6 +168,17 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
     assert checkpoint["name_zh"] in STAIRWELLS
     assert url == empty_server.url(f"/c/{code}")
 
+    # Re-issuing another checkpoint's code names what stops working, then retires the old code.
+    other = next(t.rsplit("/", 1)[1] for t in texts if not t.endswith(code))
+    page.get_by_test_id("table-row").filter(has_text=other).get_by_test_id("reissue").click()
+    dialog = page.locator(".van-dialog")
+    expect(dialog).to_contain_text(f"旧编码 {other} 立即作废")
+    dialog.locator(".van-dialog__confirm").click()
+    expect(dialog).to_contain_text("新编码")
+    dialog.locator(".van-dialog__confirm").click()
+    expect(dialog).to_be_hidden()
+    assert api.get(f"/api/v1/checkpoints/by-code/{other}").status == 410
+
     # --- an assistant for the property ---
     create(
         page,
