@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from app.checklists.routes import blp as checklists_blp
     from app.coverage.routes import blp as coverage_blp
     from app.extensions import api
+    from app.imports.routes import blp as imports_blp
     from app.inspections.routes import blp as inspections_blp
     from app.labels.routes import blp as labels_blp
     from app.notify.routes import blp as notify_blp
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
         renovation_blp,
         vocab_blp,
         audit_blp,
+        imports_blp,
     ):
         api.register_blueprint(blp, url_prefix="/api/v1")
     api.spec.components.security_scheme(
