@@ -109,7 +109,7 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
         page.get_by_test_id("template").click()
     template = tmp_path / "template.xlsx"
     download.value.save_as(template)
-    assert "区域" in [c.value for c in openpyxl.load_workbook(template).worksheets[0][1]]
+    assert "区域*" in [c.value for c in openpyxl.load_workbook(template).worksheets[0][1]]
 
     bad = sheet(template, tmp_path / "点位-有误.xlsx", ["A幢", "C幢", "A幢"])
     page.get_by_test_id("import-file").set_input_files(bad)
@@ -127,6 +127,9 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
     expect(page.get_by_test_id("import-change")).to_have_count(3)
     page.get_by_test_id("import-commit").click()
     expect(page.get_by_test_id("import-result")).to_contain_text("新建 3")
+    # The same sheet again changes nothing rather than duplicating.
+    page.get_by_test_id("import-file").set_input_files(good)
+    expect(page.get_by_test_id("import-preview")).to_contain_text("新建 0，更新 0，不变 3")
     page.get_by_test_id("nav-checkpoints").click()
     expect(page.get_by_test_id("table-row")).to_have_count(3)
     shot(page, "admin-checkpoints")
