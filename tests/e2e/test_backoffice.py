@@ -193,7 +193,13 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
     )
     expect(page.get_by_test_id("table-row").filter(has_text="张三")).to_contain_text("物业助理")
     shot(page, "admin-users")
-    screens = {"routing": "routing-rules", "channels": "notification-channels", "audit": "audit"}
+    # A webhook that answers 404: the test send shows the delivery result on its row.
+    hook = empty_server.url("/api/v1/no-such-hook")
+    create(page, "channels", audience="supervisor", kind="webhook", address=hook)
+    page.get_by_test_id("send-test").click()
+    expect(page.get_by_test_id("test-result")).to_contain_text("发送失败")
+    shot(page, "admin-channels")
+    screens = {"routing": "routing-rules", "audit": "audit"}
     for nav, screen in screens.items():
         page.get_by_test_id(f"nav-{nav}").click()
         expect(page.get_by_test_id(f"admin-{screen}")).to_be_visible()
