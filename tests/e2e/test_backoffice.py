@@ -232,3 +232,26 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
     assert found[0]["checklist_version_id"] == template_detail["current_version"]["id"]
     phone.close()
     api.dispose()
+
+
+def test_a_supervisor_changes_units_and_routing_but_only_reads_the_set_up(browser, server):
+    desk = browser.new_context(base_url=server.base_url, **DESK)
+    desk.set_default_timeout(15000)
+    page = desk.new_page()
+    log_in(page, "supervisor")
+    page.goto("/admin/zones")
+    expect(page.get_by_test_id("table-row").first).to_be_visible()
+    expect(page.get_by_test_id("create")).to_have_count(0)
+    expect(page.get_by_test_id("deactivate")).to_have_count(0)
+    expect(page.get_by_test_id("nav-audit")).to_have_count(0)
+
+    # Units are theirs to change: a duplicate number is named under its field.
+    page.get_by_test_id("nav-units").click()
+    row = page.get_by_test_id("table-row").first
+    building, number = row.locator("td").nth(0).inner_text(), row.locator("td").nth(2).inner_text()
+    page.get_by_test_id("create").click()
+    form = panel(page)
+    form.locator("[name=zone_id]").select_option(label=building)
+    fill_form(page, floor="1", number=number)
+    expect(form.locator("[data-field=number] [data-test=field-error]")).to_be_visible()
+    desk.close()
