@@ -271,3 +271,8 @@ class VocabSchema(BaseSchema):
     sources = fields.List(fields.Nested(VocabEntrySchema))
     outcomes = fields.List(fields.Nested(VocabEntrySchema))
     permit_statuses = fields.List(fields.Nested(VocabEntrySchema))
+    audit_entities = fields.List(fields.Nested(VocabEntrySchema))
+    audit_actions = fields.List(fields.Nested(VocabEntrySchema))
+    audiences = fields.List(fields.Nested(VocabEntrySchema))
+    channel_kinds = fields.List(fields.Nested(VocabEntrySchema))
+    delivery_statuses = fields.List(fields.Nested(VocabEntrySchema))

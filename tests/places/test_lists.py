@@ -96,3 +96,26 @@ def test_another_property_is_not_found(admin, world):
         == 404
     )
     assert admin.delete(f"/api/v1/units/{world.b.unit.id}").status_code == 404
+
+
+def test_vocab_names_audit_entities_and_channel_kinds(client):
+    body = client.get("/api/v1/vocab").get_json()
+    assert {e["code"]: e["zh"] for e in body["audit_entities"]}["routing_rule"] == "派单规则"
+    assert {a["code"] for a in body["audit_actions"]} >= {"publish", "reissue_code", "import"}
+    assert {k["code"] for k in body["channel_kinds"]} == {"webhook", "wecom", "email"}
+
+
+def test_shifts_take_q_and_sort(admin, world):
+    for code, start in (("early", "08:30"), ("middle", "13:00")):
+        body = {
+            "property_id": world.a.prop.id,
+            "code": code,
+            "name_zh": f"{code}班",
+            "role": "assistant",
+            "start_time": start,
+            "end_time": "21:00",
+        }
+        assert admin.post("/api/v1/shifts", json=body).status_code == 201
+    listed = admin.get("/api/v1/shifts?sort=-start_minute").get_json()["items"]
+    assert [s["code"] for s in listed] == ["middle", "early"]
+    assert [s["code"] for s in admin.get("/api/v1/shifts?q=EARL").get_json()["items"]] == ["early"]
