@@ -92,9 +92,11 @@ def _company_of(property_id: int | None) -> int | None:
 
 def list_entries(args: dict[str, Any]) -> Select:
     """Select the entries of the caller's properties (and company-wide ones), newest first."""
-    from app.auth.service import current_user, granted_property_ids
+    from app.auth.service import current_user, get_property, granted_property_ids
 
     me = current_user()
+    if args.get("property_id") is not None:
+        get_property(args["property_id"])
     query = select(AuditEntry).where(
         or_(
             AuditEntry.property_id.in_(granted_property_ids()),

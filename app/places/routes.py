@@ -7,12 +7,15 @@ from typing import Any
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from app.audit.models import ACTIONS as AUDIT_ACTIONS
+from app.audit.models import ENTITIES as AUDIT_ENTITIES
 from app.auth import service as auth
 from app.auth.models import ROLES
 from app.checklists.models import ANSWER_TYPES, SEVERITIES
 from app.common.schemas import paginate, searched, sorted_by
 from app.extensions import db
 from app.inspections.models import OUTCOMES
+from app.notify.models import AUDIENCES, CHANNEL_KINDS, DELIVERY_STATUSES
 from app.places import schemas as s
 from app.places import service
 from app.places.models import (
@@ -380,4 +383,9 @@ def vocab():
         "sources": _entries(SOURCES),
         "outcomes": _entries(OUTCOMES),
         "permit_statuses": _entries(PERMIT_STATUSES),
+        "audit_entities": _entries(AUDIT_ENTITIES),
+        "audit_actions": _entries(AUDIT_ACTIONS),
+        "audiences": _entries(AUDIENCES),
+        "channel_kinds": _entries(CHANNEL_KINDS),
+        "delivery_statuses": _entries(DELIVERY_STATUSES),
     }

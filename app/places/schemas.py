@@ -94,7 +94,10 @@ class CheckpointSchema(BaseSchema):
     lat = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
     lng = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
     code = Code(CHECKPOINT_CODE)
+    label_version = fields.Integer(dump_only=True)
     active = fields.Boolean()
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
     url = fields.Method("_url", dump_only=True)
 
     def _url(self, obj: Any) -> str:
@@ -268,3 +271,8 @@ class VocabSchema(BaseSchema):
     sources = fields.List(fields.Nested(VocabEntrySchema))
     outcomes = fields.List(fields.Nested(VocabEntrySchema))
     permit_statuses = fields.List(fields.Nested(VocabEntrySchema))
+    audit_entities = fields.List(fields.Nested(VocabEntrySchema))
+    audit_actions = fields.List(fields.Nested(VocabEntrySchema))
+    audiences = fields.List(fields.Nested(VocabEntrySchema))
+    channel_kinds = fields.List(fields.Nested(VocabEntrySchema))
+    delivery_statuses = fields.List(fields.Nested(VocabEntrySchema))
