@@ -97,7 +97,7 @@ export default {
     lead: 'An A4 PDF of labels for a zone, a checkpoint kind or the checkpoints you tick, to print and put up on site.',
     byZone: 'By zone', byKind: 'By kind', byPick: 'Ticked checkpoints',
     count: '{n} labels', download: 'Download label PDF', open: 'Open in a new window',
-    reissue: 'Re-issue code',
+    reissue: 'Re-issue code', version: 'Label version',
     reissueTitle: 'Re-issue the code of {code}?',
     reissueBody: '"{name}" gets a new code. The old code {code} stops working at once: the label on site will say it is retired when scanned and cannot be used to submit, and phones stop accepting it after their next sync. Print the new label and replace the old one.',
     reissued: 'New code {code}',

@@ -97,7 +97,7 @@ export default {
     lead: '按区域、点位类型或勾选的点位生成 A4 标签 PDF，打印后贴在现场。',
     byZone: '按区域', byKind: '按类型', byPick: '勾选点位',
     count: '将打印 {n} 张标签', download: '下载标签 PDF', open: '在新窗口打开',
-    reissue: '重新生成编码',
+    reissue: '重新生成编码', version: '标签版本',
     reissueTitle: '重新生成 {code} 的编码？',
     reissueBody: '“{name}”将获得新编码。旧编码 {code} 立即作废：现场已贴的旧标签扫码后会提示已作废，不能再提交巡查；手机上的离线数据同步后也不再认旧编码。请随后打印新标签替换旧标签。',
     reissued: '新编码 {code}',
