@@ -130,6 +130,13 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
     # The same sheet again changes nothing rather than duplicating.
     page.get_by_test_id("import-file").set_input_files(good)
     expect(page.get_by_test_id("import-preview")).to_contain_text("新建 0，更新 0，不变 3")
+    # The export is the same sheet with the generated codes filled in.
+    with page.expect_download() as download:
+        page.get_by_test_id("export-xlsx").click()
+    download.value.save_as(tmp_path / "export.xlsx")
+    exported = openpyxl.load_workbook(tmp_path / "export.xlsx").worksheets[0]
+    rows = [r for r in exported.iter_rows(min_row=3, values_only=True) if any(r)]
+    assert sorted(r[3] for r in rows) == STAIRWELLS and all(r[0] for r in rows)
     page.get_by_test_id("nav-checkpoints").click()
     expect(page.get_by_test_id("table-row")).to_have_count(3)
     shot(page, "admin-checkpoints")
@@ -173,6 +180,7 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
 
     # Re-issuing another checkpoint's code names what stops working, then retires the old code.
     other = next(t.rsplit("/", 1)[1] for t in texts if not t.endswith(code))
+    reissued_id = api.get(f"/api/v1/checkpoints/by-code/{other}").json()["id"]
     page.get_by_test_id("table-row").filter(has_text=other).get_by_test_id("reissue").click()
     dialog = page.locator(".van-dialog")
     expect(dialog).to_contain_text(f"旧编码 {other} 立即作废")
@@ -181,6 +189,14 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
     dialog.locator(".van-dialog__confirm").click()
     expect(dialog).to_be_hidden()
     assert api.get(f"/api/v1/checkpoints/by-code/{other}").status == 410
+    # The new label is ticked for printing: its sheet holds just the new code.
+    expect(page.get_by_test_id("labels-count")).to_contain_text("1 张")
+    with page.expect_download() as download:
+        page.get_by_test_id("labels-pdf").click()
+    reprinted = scan_pages(Path(download.value.path()).read_bytes())
+    assert [s.text for found in reprinted for s in found] == [
+        empty_server.url(f"/c/{api.get(f'/api/v1/checkpoints/{reissued_id}').json()['code']}")
+    ]
 
     # --- an assistant for the property ---
     create(
