@@ -220,6 +220,13 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
         page.get_by_test_id(f"nav-{nav}").click()
         expect(page.get_by_test_id(f"admin-{screen}")).to_be_visible()
         shot(page, f"admin-{nav}")
+    # The audit log names who created the assistant (user accounts belong to the company).
+    page.get_by_test_id("audit-scope").select_option("all")
+    page.get_by_test_id("audit-entity").select_option("user")
+    page.get_by_test_id("audit-search").click()
+    created = page.get_by_test_id("audit-row").filter(has_text="zhangsan")
+    expect(created).to_contain_text("系统管理员")
+    expect(created).to_contain_text("新建")
     desk.close()
 
     # --- the assistant's phone scans the new label and submits ---

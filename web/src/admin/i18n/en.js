@@ -138,6 +138,7 @@ export default {
   audit: {
     title: 'Audit log',
     lead: 'Who changed which setting when, with the old and new values.',
+    scopeProperty: 'This property', scopeAll: 'All properties and user accounts',
     anyEntity: 'Any object', anyAction: 'Any action', from: 'From', to: 'To', search: 'Search',
     at: 'Time', user: 'By', entity: 'Object', action: 'Action', what: 'Name', changes: 'Changes (old → new)',
     entities: {

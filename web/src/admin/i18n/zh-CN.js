@@ -138,6 +138,7 @@ export default {
   audit: {
     title: '操作日志',
     lead: '谁在什么时间修改了哪些设置，修改前后的值。',
+    scopeProperty: '当前项目', scopeAll: '全部项目及用户账号',
     anyEntity: '全部对象', anyAction: '全部操作', from: '从', to: '到', search: '查询',
     at: '时间', user: '操作人', entity: '对象', action: '操作', what: '名称', changes: '修改内容（原值 → 新值）',
     entities: {
