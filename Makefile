@@ -66,7 +66,7 @@ web:
 		cd web && npm run build; \
 	fi
 
-## screenshots: retake docs/screenshots/*.png (the phone screens) with the browser tests
+## screenshots: retake docs/screenshots/*.png (phone and back-office screens) with the browser tests
 screenshots: install web
 	env -u DATABASE_URL -u TEST_DATABASE_URL PATROL_SCREENSHOTS=docs/screenshots \
 		$(BIN)/python -m pytest tests/e2e -q

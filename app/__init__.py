@@ -71,10 +71,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every domain's API blueprint and the web pages."""
+    from app.audit.routes import blp as audit_blp
     from app.auth.routes import blp as auth_blp
     from app.checklists.routes import blp as checklists_blp
     from app.coverage.routes import blp as coverage_blp
     from app.extensions import api
+    from app.imports.routes import blp as imports_blp
     from app.inspections.routes import blp as inspections_blp
     from app.labels.routes import blp as labels_blp
     from app.notify.routes import blp as notify_blp
@@ -99,6 +101,8 @@ def register_blueprints(app: Flask) -> None:
         coverage_blp,
         renovation_blp,
         vocab_blp,
+        audit_blp,
+        imports_blp,
     ):
         api.register_blueprint(blp, url_prefix="/api/v1")
     api.spec.components.security_scheme(

@@ -72,6 +72,10 @@ class Config:
     NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 8))
     # Seconds a webhook, WeCom or SMTP server may take to answer each step of a send.
     NOTIFY_HTTP_TIMEOUT = float(os.environ.get("NOTIFY_HTTP_TIMEOUT", 5))
+    # A test send from the back office waits at most this long (seconds).
+    # Largest sheet accepted by the bulk imports (bytes).
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 2 * 1024 * 1024))
+    NOTIFY_TEST_TIMEOUT = float(os.environ.get("NOTIFY_TEST_TIMEOUT", 5))
     NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", 5))
     # How long a worker owns the rows it claimed; a crashed worker's rows are retried after it.
     NOTIFY_LEASE_SECONDS = int(os.environ.get("NOTIFY_LEASE_SECONDS", 300))

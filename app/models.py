@@ -1,5 +1,6 @@
 """Import every domain's models so the metadata (and Alembic) sees all tables."""
 
+from app.audit.models import AuditEntry
 from app.auth.models import ApiToken, User, property_grant
 from app.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistVersion
 from app.inspections.models import Inspection, ItemResult, result_photo
@@ -22,6 +23,7 @@ from app.tickets.models import Ticket, TicketCounter, TicketEvent, event_photo
 
 __all__ = [
     "ApiToken",
+    "AuditEntry",
     "ChecklistItem",
     "ChecklistTemplate",
     "ChecklistVersion",

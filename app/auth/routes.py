@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import g
 from flask_smorest import Blueprint
-from sqlalchemy import or_
 
 from app.auth import schemas as s
 from app.auth import service
 from app.auth.models import User, property_grant
-from app.common.schemas import paginate
+from app.common.schemas import paginate, searched, sorted_by
 from app.errors import Unauthorized
 from app.extensions import db
 
@@ -93,10 +92,8 @@ def list_users(args):
     for name in ("role", "department_id", "active"):
         if args.get(name) is not None:
             query = query.where(getattr(User, name) == args[name])
-    if args.get("q"):
-        like = f"%{args['q']}%"
-        query = query.where(or_(User.username.ilike(like), User.display_name.like(like)))
-    return paginate(query.order_by(User.id), args)
+    query = searched(query, args, User.username, User.display_name, User.phone)
+    return paginate(sorted_by(query.order_by(User.id), User, args), args)
 
 
 @blp.post("/users")
@@ -136,3 +133,33 @@ def delete_user(obj_id):
     """Deactivate a user (their records stay)."""
     service.deactivate_user(service.get_user(obj_id))
     db.session.commit()
+
+
+@blp.post("/users/<int:obj_id>/reset-password")
+@service.can_write("user")
+@blp.arguments(s.PasswordResetSchema)
+@blp.response(204)
+def reset_password(data, obj_id):
+    """Set a user's password (admin); their sessions and tokens stop working."""
+    service.reset_password(service.get_user(obj_id), data["password"])
+    db.session.commit()
+
+
+@blp.post("/users/<int:obj_id>/deactivate")
+@service.can_write("user")
+@blp.response(200, s.UserSchema)
+def deactivate_user(obj_id):
+    """Deactivate a user: no more logins, sessions and tokens end (admin)."""
+    user = service.deactivate_user(service.get_user(obj_id))
+    db.session.commit()
+    return user
+
+
+@blp.post("/users/<int:obj_id>/reactivate")
+@service.can_write("user")
+@blp.response(200, s.UserSchema)
+def reactivate_user(obj_id):
+    """Let a deactivated user log in again (admin)."""
+    user = service.reactivate_user(service.get_user(obj_id))
+    db.session.commit()
+    return user

@@ -5,7 +5,15 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from app.auth.models import ROLES
-from app.common.schemas import BaseSchema, PageArgs, Text, one_of, page_schema
+from app.common.schemas import (
+    BaseSchema,
+    PageArgs,
+    Text,
+    one_of,
+    page_schema,
+    search_field,
+    sort_field,
+)
 
 
 class LoginSchema(BaseSchema):
@@ -51,6 +59,7 @@ class UserSchema(BaseSchema):
     )
     properties = fields.List(fields.Nested(PropertyRefSchema), dump_only=True)
     active = fields.Boolean()
+    created_at = fields.DateTime(dump_only=True)
     password = fields.String(load_only=True, required=True, validate=validate.Length(max=200))
     last_login_at = fields.DateTime(dump_only=True)
 
@@ -62,7 +71,14 @@ class UserArgs(PageArgs):
     role = fields.String(validate=one_of(ROLES))
     department_id = fields.Integer()
     active = fields.Boolean()
-    q = fields.String(validate=validate.Length(max=100))
+    q = search_field()
+    sort = sort_field("id", "username", "display_name", "role", "created_at", "last_login_at")
+
+
+class PasswordResetSchema(BaseSchema):
+    """An admin's new password for a user."""
+
+    password = fields.String(required=True, validate=validate.Length(max=200))
 
 
 class PasswordChangeSchema(BaseSchema):

@@ -276,11 +276,38 @@ def create_user(data: dict[str, Any]) -> User:
     user.properties = properties
     db.session.add(user)
     db.session.flush()
+    _audit().added("user", user, [*USER_FIELDS, "password_hash"])
     return user
+
+
+# What the audit trail compares for a user (password_hash shows as ***).
+USER_FIELDS = (
+    "username",
+    "display_name",
+    "phone",
+    "role",
+    "department_id",
+    "active",
+    "property_ids",
+)
+
+
+def _audit() -> Any:
+    # Imported late: the audit domain reads the caller through this module.
+    from app.audit import service
+
+    return service
 
 
 def update_user(user: User, data: dict[str, Any]) -> User:
     """Change a user; grants outside the caller's properties are left as they are."""
+    before = _audit().snapshot(user, [*USER_FIELDS, "password_hash"])
+    _apply_user(user, data)
+    _audit().changed("user", user, before)
+    return user
+
+
+def _apply_user(user: User, data: dict[str, Any]) -> None:
     from app.places.service import ensure_unique
 
     if "username" in data:
@@ -296,23 +323,58 @@ def update_user(user: User, data: dict[str, Any]) -> User:
         check_password_strength(data["password"])
         user.password_hash = hash_password(data.pop("password"))
         user.session_version += 1
+        _revoke_tokens(user)
     if data.get("active") is False:
-        deactivate_user(user)
+        _deactivate(user)
     for key, value in data.items():
         setattr(user, key, value)
+
+
+def deactivate_user(user: User) -> User:
+    """Stop a user logging in and end their sessions and tokens."""
+    before = _audit().snapshot(user, ["active"])
+    _deactivate(user)
+    _audit().changed("user", user, before)
     return user
 
 
-def deactivate_user(user: User) -> None:
-    """Stop a user logging in and end their sessions and tokens."""
+def reactivate_user(user: User) -> User:
+    """Let a deactivated user log in again (with a fresh login; old sessions stay ended)."""
+    before = _audit().snapshot(user, ["active"])
+    user.active = True
+    _audit().changed("user", user, before)
+    return user
+
+
+def reset_password(user: User, password: str) -> User:
+    """Set a new password for a user; their sessions and tokens stop working."""
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    _revoke_tokens(user)
+    _audit().record(
+        "user",
+        user.id,
+        "reset_password",
+        {"password": ["***", "***"]},
+        summary=user.username,
+    )
+    return user
+
+
+def _revoke_tokens(user: User) -> None:
+    for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
+        token.revoked = True
+
+
+def _deactivate(user: User) -> None:
     if user.id == current_user().id:
         raise Conflict(
             "不能停用自己的账号", "You cannot deactivate your own account.", field="active"
         )
     user.active = False
     user.session_version += 1
-    for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
-        token.revoked = True
+    _revoke_tokens(user)
 
 
 def change_own_password(current: str, new: str) -> User:

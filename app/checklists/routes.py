@@ -8,7 +8,7 @@ from app.auth import service as auth
 from app.checklists import schemas as s
 from app.checklists import service
 from app.checklists.models import ChecklistTemplate
-from app.common.schemas import paginate
+from app.common.schemas import paginate, searched, sorted_by
 from app.errors import NotFound
 from app.extensions import db
 
@@ -22,10 +22,12 @@ blp = Blueprint("checklists", __name__, description="Checklist templates and ver
 def list_templates(args):
     """List checklist templates with their current version."""
     query = auth.scoped(ChecklistTemplate)
-    for name in ("property_id", "kind"):
+    for name in ("property_id", "kind", "active"):
         if args.get(name) is not None:
             query = query.where(getattr(ChecklistTemplate, name) == args[name])
-    return paginate(query.order_by(ChecklistTemplate.id), args)
+    T = ChecklistTemplate
+    query = searched(query, args, T.name_zh, T.name_en, T.kind)
+    return paginate(sorted_by(query.order_by(T.id), T, args), args)
 
 
 @blp.post("/checklists")
@@ -54,6 +56,17 @@ def get_template(obj_id):
 def publish_template(data, obj_id):
     """Publish edited items as a new version; past inspections keep their version."""
     template = service.update_template(auth.get_scoped(ChecklistTemplate, obj_id), data)
+    db.session.commit()
+    return template
+
+
+@blp.patch("/checklists/<int:obj_id>")
+@auth.can_write("checklist")
+@blp.arguments(s.TemplatePatchSchema)
+@blp.response(200, s.TemplateDetailSchema)
+def patch_template(data, obj_id):
+    """Rename or retire a template without publishing a version."""
+    template = service.patch_template(auth.get_scoped(ChecklistTemplate, obj_id), data)
     db.session.commit()
     return template
 

@@ -7,7 +7,15 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.checklists.models import ANSWER_TYPES, SEVERITIES
-from app.common.schemas import BaseSchema, PageArgs, Text, one_of, page_schema
+from app.common.schemas import (
+    BaseSchema,
+    PageArgs,
+    Text,
+    one_of,
+    page_schema,
+    search_field,
+    sort_field,
+)
 from app.places.models import CATEGORIES, CHECKPOINT_KINDS
 from app.places.schemas import CheckpointSchema
 
@@ -73,10 +81,41 @@ class TemplateSchema(BaseSchema):
     current_version = fields.Nested(VersionSchema, dump_only=True)
 
 
+class UsedCheckpointSchema(BaseSchema):
+    """A checkpoint that shows this checklist when scanned."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String(allow_none=True)
+    zone_id = fields.Integer()
+
+
+class UsedBySchema(BaseSchema):
+    """Which checkpoints use a template (active ones of its kind at its property)."""
+
+    count = fields.Integer()
+    checkpoints = fields.List(fields.Nested(UsedCheckpointSchema))
+
+
 class TemplateDetailSchema(TemplateSchema):
-    """A template with its version history."""
+    """A template with its version history and the checkpoints that use it."""
 
     versions = fields.List(fields.Nested(VersionRefSchema), dump_only=True)
+    used_by = fields.Method("_used_by", dump_only=True)
+
+    def _used_by(self, obj: Any) -> dict[str, Any]:
+        from app.checklists.service import used_by
+
+        return UsedBySchema().dump(used_by(obj))
+
+
+class TemplatePatchSchema(BaseSchema):
+    """A template's names or retirement, without a new version."""
+
+    name_zh = Text(200)
+    name_en = Text(200, allow_none=True)
+    active = fields.Boolean()
 
 
 class PublishSchema(BaseSchema):
@@ -94,6 +133,9 @@ class TemplateArgs(PageArgs):
 
     property_id = fields.Integer()
     kind = fields.String(validate=one_of(CHECKPOINT_KINDS))
+    active = fields.Boolean()
+    q = search_field()
+    sort = sort_field("id", "kind", "name_zh", "updated_at")
 
 
 class ChecklistForScanSchema(BaseSchema):

@@ -8,6 +8,7 @@ from typing import Any
 from flask import g
 from sqlalchemy import select
 
+from app.audit import service as audit
 from app.auth.service import get_property
 from app.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistVersion
 from app.errors import Gone, NotFound
@@ -38,7 +39,10 @@ def _item_key(item: dict[str, Any] | ChecklistItem) -> tuple:
 def create_template(data: dict[str, Any]) -> ChecklistTemplate:
     """Create a template for a checkpoint kind in a granted property (version 1)."""
     get_property(data["property_id"])
-    return add_template(data)
+    template = add_template(data)
+    audit.added("checklist", template, ("kind", "name_zh", "name_en"))
+    _audit_version(template, template.versions[-1], None)
+    return template
 
 
 def add_template(data: dict[str, Any]) -> ChecklistTemplate:
@@ -90,11 +94,59 @@ def _item_keys(previous: list[ChecklistItem], items: list[dict[str, Any]]) -> li
 
 def update_template(template: ChecklistTemplate, data: dict[str, Any]) -> ChecklistTemplate:
     """Rename a template and publish its edited items as a new version."""
-    for name in ("name_zh", "name_en"):
-        if name in data:
-            setattr(template, name, data[name])
-    publish(template, data["items"])
+    patch_template(template, {k: data[k] for k in ("name_zh", "name_en") if k in data})
+    previous = template.current_version
+    version = publish(template, data["items"])
+    if version is not previous:
+        _audit_version(template, version, previous)
     return template
+
+
+def patch_template(template: ChecklistTemplate, data: dict[str, Any]) -> ChecklistTemplate:
+    """Rename a template or retire it (active=false) without publishing a version."""
+    before = audit.snapshot(template, data.keys())
+    for name, value in data.items():
+        setattr(template, name, value)
+    audit.changed("checklist", template, before)
+    return template
+
+
+def _items_for_audit(version: ChecklistVersion | None) -> list[dict[str, Any]]:
+    if version is None:
+        return []
+    return [{"key": i.key, **{f: getattr(i, f) for f in ITEM_FIELDS}} for i in version.items]
+
+
+def _audit_version(
+    template: ChecklistTemplate, version: ChecklistVersion, previous: ChecklistVersion | None
+) -> None:
+    audit.record(
+        "checklist",
+        template.id,
+        "publish",
+        {
+            "version": [previous.number if previous else None, version.number],
+            "items": [_items_for_audit(previous), _items_for_audit(version)],
+        },
+        property_id=template.property_id,
+        summary=template.name_zh,
+    )
+
+
+def used_by(template: ChecklistTemplate) -> dict[str, Any]:
+    """Return the active checkpoints whose kind uses this template at its property."""
+    checkpoints = list(
+        db.session.scalars(
+            select(Checkpoint)
+            .where(
+                Checkpoint.property_id == template.property_id,
+                Checkpoint.kind == template.kind,
+                Checkpoint.active.is_(True),
+            )
+            .order_by(Checkpoint.zone_id, Checkpoint.id)
+        )
+    )
+    return {"count": len(checkpoints), "checkpoints": checkpoints}
 
 
 def template_for_kind(property_id: int, kind: str) -> ChecklistTemplate | None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
 from app.extensions import db
 
@@ -116,3 +116,34 @@ def contact_field(attr: str) -> fields.Function:
         ),
         allow_none=True,
     )
+
+
+def sort_field(*columns: str) -> fields.String:
+    """A `sort` query argument: one of these columns, `-` in front for descending."""
+    allowed = [*columns, *(f"-{c}" for c in columns)]
+    return fields.String(validate=validate.OneOf(allowed))
+
+
+def search_field() -> fields.String:
+    """A `q` query argument: text searched case-insensitively in a list's columns."""
+    return fields.String(validate=validate.Length(max=100))
+
+
+def sorted_by(query: Select, model: Any, args: dict[str, Any]) -> Select:
+    """Order a list by the `sort` argument when given (ties broken by id)."""
+    sort = args.get("sort")
+    if not sort:
+        return query
+    column = getattr(model, sort.lstrip("-"))
+    return query.order_by(None).order_by(
+        column.desc() if sort.startswith("-") else column.asc(), model.id
+    )
+
+
+def searched(query: Select, args: dict[str, Any], *columns: Any) -> Select:
+    """Keep rows where any of the columns contains the `q` text (case-insensitive)."""
+    text = (args.get("q") or "").strip()
+    if not text:
+        return query
+    like = f"%{text}%"
+    return query.where(or_(*(column.ilike(like) for column in columns)))

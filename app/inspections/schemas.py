@@ -93,9 +93,18 @@ class InspectionSchema(BaseSchema):
     failed_count = fields.Integer()
 
 
+class UsedVersionSchema(BaseSchema):
+    """The checklist version an inspection answered (it never changes afterwards)."""
+
+    id = fields.Integer()
+    number = fields.Integer()
+    template_id = fields.Integer()
+
+
 class InspectionDetailSchema(InspectionSchema):
     """A stored inspection with its results, photos and the tickets it raised or added to."""
 
+    checklist_version = fields.Nested(UsedVersionSchema)
     results = fields.List(fields.Nested(ResultSchema))
     tickets = fields.List(fields.Nested(TicketSchema))
 

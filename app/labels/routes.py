@@ -8,9 +8,8 @@ from flask_smorest import Blueprint
 from app.auth import service as auth
 from app.extensions import db
 from app.labels import service
-from app.labels.schemas import LabelSheetArgs
+from app.labels.schemas import LabelSheetArgs, ReissuedCheckpointSchema
 from app.places.models import Checkpoint
-from app.places.schemas import CheckpointSchema
 
 blp = Blueprint("labels", __name__, description="QR labels (二维码标签)")
 
@@ -33,7 +32,7 @@ def label_sheet(args):
 
 @blp.post("/checkpoints/<int:obj_id>/reissue-code")
 @auth.can_write("checkpoint")
-@blp.response(200, CheckpointSchema)
+@blp.response(200, ReissuedCheckpointSchema)
 def reissue_code(obj_id):
     """Give a checkpoint a new label code; the old label then answers 410 (admin)."""
     checkpoint = service.reissue_code(auth.get_scoped(Checkpoint, obj_id))

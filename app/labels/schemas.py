@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from app.common.schemas import QuerySchema, one_of
+from app.common.schemas import BaseSchema, QuerySchema, one_of
 from app.places.models import CHECKPOINT_KINDS
+from app.places.schemas import CheckpointSchema
 
 
 class LabelSheetArgs(QuerySchema):
@@ -15,3 +16,18 @@ class LabelSheetArgs(QuerySchema):
     kind = fields.String(validate=one_of(CHECKPOINT_KINDS))
     checkpoint_id = fields.List(fields.Integer(), validate=validate.Length(max=2000))
     property_id = fields.Integer()
+
+
+class ReplacedLabelSchema(BaseSchema):
+    """The code and label that stopped working when a code was re-issued."""
+
+    code = fields.String()
+    label_version = fields.Integer()
+    message_zh = fields.String()
+    message_en = fields.String()
+
+
+class ReissuedCheckpointSchema(CheckpointSchema):
+    """A checkpoint with its new code, naming the old code that no longer works."""
+
+    replaced = fields.Nested(ReplacedLabelSchema, dump_only=True)

@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 from flask import current_app
 from sqlalchemy import Select, select
 
+from app.audit.service import changed, snapshot
 from app.auth.service import current_user, get_scoped_ref, scoped
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.extensions import db
@@ -193,7 +194,19 @@ def reissue_code(checkpoint: Checkpoint) -> Checkpoint:
         )
     )
     db.session.flush()  # the old code counts as taken before a new one is drawn
+    before = snapshot(checkpoint, ("code", "label_version"))
     checkpoint.code = new_checkpoint_code()
     checkpoint.label_version += 1
     db.session.flush()
+    changed("checkpoint", checkpoint, before, action="reissue_code")
+    # Not a mapped column: the response names what stopped working.
+    checkpoint.replaced = {  # type: ignore[attr-defined]
+        "code": before["code"],
+        "label_version": before["label_version"],
+        "message_zh": f"旧编码 {before['code']} 及其已打印的标签（第 {before['label_version']} 版）"
+        "已作废：扫码将提示标签已更换。请打印并张贴新标签。",
+        "message_en": f"The old code {before['code']} and its printed label "
+        f"(version {before['label_version']}) no longer work: scanning them says the label "
+        "was replaced. Print and put up the new label.",
+    }
     return checkpoint

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.auth import service as auth
-from app.common.schemas import paginate
+from app.common.db import end_read_transaction
+from app.common.schemas import paginate, searched, sorted_by
 from app.extensions import db
 from app.notify import schemas as s
 from app.notify import service
@@ -28,7 +29,9 @@ READERS = ("admin", "supervisor")
 @blp.response(200, s.NotificationChannelPage)
 def list_channels(args):
     """List notification channels."""
-    return paginate(service.list_channels(auth.scoped(NotificationChannel), args), args)
+    query = service.list_channels(auth.scoped(NotificationChannel), args)
+    query = searched(query, args, NotificationChannel.address)
+    return paginate(sorted_by(query, NotificationChannel, args), args)
 
 
 @blp.post("/notification-channels")
@@ -68,6 +71,16 @@ def delete_channel(obj_id):
     """Deactivate a channel; what was still waiting for it is marked failed."""
     service.deactivate_channel(auth.get_scoped(NotificationChannel, obj_id))
     db.session.commit()
+
+
+@blp.post("/notification-channels/<int:obj_id>/test")
+@auth.roles_required(ADMIN)
+@blp.response(200, s.TestResultSchema)
+def test_channel(obj_id):
+    """Send a test message through a channel now and report whether it arrived (admin)."""
+    message = service.test_message(auth.get_scoped(NotificationChannel, obj_id))
+    end_read_transaction()  # no database lock held while waiting for the receiver
+    return service.send_test(message)
 
 
 # --- the outbox ---

@@ -6,7 +6,15 @@ from typing import Any
 
 from marshmallow import fields
 
-from app.common.schemas import BaseSchema, PageArgs, Text, one_of, page_schema
+from app.common.schemas import (
+    BaseSchema,
+    PageArgs,
+    Text,
+    one_of,
+    page_schema,
+    search_field,
+    sort_field,
+)
 from app.notify import service
 from app.notify.models import AUDIENCES, CHANNEL_KINDS, DELIVERY_STATUSES
 
@@ -54,6 +62,14 @@ class NotificationSchema(BaseSchema):
     last_error = fields.String()
 
 
+class TestResultSchema(BaseSchema):
+    """What happened to a test message."""
+
+    ok = fields.Boolean()
+    error = fields.String(allow_none=True)
+    elapsed_ms = fields.Integer()
+
+
 class NotificationChannelArgs(PageArgs):
     """Filters for the channel list."""
 
@@ -62,6 +78,8 @@ class NotificationChannelArgs(PageArgs):
     department_id = fields.Integer()
     kind = fields.String(validate=one_of(CHANNEL_KINDS))
     active = fields.Boolean()
+    q = search_field()
+    sort = sort_field("id", "audience", "kind", "created_at")
 
 
 class NotificationArgs(PageArgs):

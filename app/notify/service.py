@@ -17,13 +17,14 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import Select, and_, or_, select, update
 
+from app.audit import service as audit
 from app.auth.service import current_user, get_property
 from app.common.models import utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.notify.models import AUDIENCES, Notification, NotificationChannel
 from app.notify.senders import Outgoing, SendError, send, short_error
-from app.places.models import Department
+from app.places.models import Department, Property
 
 SUBJECT_MAX = 300  # the length of Notification.subject
 # Wait after the 1st, 2nd, ... failed attempt; the last step repeats until NOTIFY_MAX_ATTEMPTS.
@@ -131,6 +132,7 @@ def create_channel(data: dict[str, Any]) -> NotificationChannel:
     channel = NotificationChannel(**state)
     db.session.add(channel)
     db.session.flush()
+    audit.added("notification_channel", channel, CHANNEL_FIELDS)
     return channel
 
 
@@ -138,8 +140,10 @@ def update_channel(channel: NotificationChannel, data: dict[str, Any]) -> Notifi
     """Change a channel; its pending notifications follow a new kind or address."""
     state = {name: data.get(name, getattr(channel, name)) for name in CHANNEL_FIELDS}
     _check_channel(state, exclude_id=channel.id)
+    before = audit.snapshot(channel, data.keys())
     for key, value in data.items():
         setattr(channel, key, value)
+    audit.changed("notification_channel", channel, before)
     if "kind" in data or "address" in data:
         db.session.execute(
             update(Notification)
@@ -154,7 +158,9 @@ def update_channel(channel: NotificationChannel, data: dict[str, Any]) -> Notifi
 
 def deactivate_channel(channel: NotificationChannel) -> None:
     """Stop using a channel; what is still waiting for it is marked failed (retry can revive it)."""
+    before = audit.snapshot(channel, ["active"])
     channel.active = False
+    audit.changed("notification_channel", channel, before)
     _give_up_pending(channel)
     db.session.flush()
 
@@ -220,6 +226,36 @@ def shown_address(address: str, kind: str) -> str:
         return address
     parts = urlsplit(address)
     return f"{parts.scheme}://{parts.hostname or ''}/…"
+
+
+def test_message(channel: NotificationChannel) -> Outgoing:
+    """Build a test message for a channel (not stored; a negative id no receiver has seen)."""
+    prop_name = db.session.get(Property, channel.property_id).name  # type: ignore[union-attr]
+    subject = f"【测试】巡查系统通知测试 / Patrol test message · {prop_name}"
+    body = (
+        f"这是一条测试消息，由 {current_user().display_name} 发送。收到即表示该渠道可用。\n"
+        "This is a test message; receiving it means the channel works."
+    )
+    return Outgoing(
+        id=-int(time.time() * 1000),
+        kind=channel.kind,
+        address=channel.address,
+        subject=subject,
+        body=body,
+        payload={"test": True, "channel_id": channel.id, "property_id": channel.property_id},
+    )
+
+
+def send_test(message: Outgoing) -> dict[str, Any]:
+    """Deliver a test message now with a short timeout; return {ok, error, elapsed_ms}."""
+    config = dict(current_app.config)
+    config["NOTIFY_HTTP_TIMEOUT"] = min(
+        float(config["NOTIFY_HTTP_TIMEOUT"]), float(config.get("NOTIFY_TEST_TIMEOUT", 5))
+    )
+    started = time.monotonic()
+    error = attempt(message, config)
+    elapsed = int((time.monotonic() - started) * 1000)
+    return {"ok": error is None, "error": error, "elapsed_ms": elapsed}
 
 
 # --- the delivery worker ---

@@ -7,12 +7,15 @@ from typing import Any
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from app.audit.models import ACTIONS as AUDIT_ACTIONS
+from app.audit.models import ENTITIES as AUDIT_ENTITIES
 from app.auth import service as auth
 from app.auth.models import ROLES
 from app.checklists.models import ANSWER_TYPES, SEVERITIES
-from app.common.schemas import paginate
+from app.common.schemas import paginate, searched, sorted_by
 from app.extensions import db
 from app.inspections.models import OUTCOMES
+from app.notify.models import AUDIENCES, CHANNEL_KINDS, DELIVERY_STATUSES
 from app.places import schemas as s
 from app.places import service
 from app.places.models import (
@@ -94,8 +97,9 @@ def update_property(data, obj_id):
 @blp.response(200, s.ZonePage)
 def list_zones(args):
     """List zones."""
-    query = service.filter_scoped(auth.scoped(Zone), Zone, args, "kind").order_by(Zone.id)
-    return paginate(query, args)
+    query = service.filter_scoped(auth.scoped(Zone), Zone, args, "kind")
+    query = searched(query, args, Zone.name_zh, Zone.name_en)
+    return paginate(sorted_by(query.order_by(Zone.id), Zone, args), args)
 
 
 @blp.post("/zones")
@@ -129,7 +133,7 @@ def update_zone(data, obj_id):
 @blp.response(204, description="Deactivated")
 def delete_zone(obj_id):
     """Deactivate a zone (history keeps pointing at it)."""
-    auth.get_scoped(Zone, obj_id).active = False
+    service.set_active("zone", auth.get_scoped(Zone, obj_id), False)
     commit(None)
 
 
@@ -176,7 +180,7 @@ def update_checkpoint(data, obj_id):
 @blp.response(204, description="Deactivated")
 def delete_checkpoint(obj_id):
     """Deactivate a checkpoint (its inspections stay)."""
-    auth.get_scoped(Checkpoint, obj_id).active = False
+    service.set_active("checkpoint", auth.get_scoped(Checkpoint, obj_id), False)
     commit(None)
 
 
@@ -190,7 +194,9 @@ def delete_checkpoint(obj_id):
 def list_units(args):
     """List units, filtered by building, floor and status."""
     query = service.filter_scoped(auth.scoped(Unit), Unit, args, "zone_id", "status", "floor")
-    return paginate(query.order_by(Unit.zone_id, Unit.floor, Unit.number), args)
+    query = searched(query, args, Unit.number, Unit.owner_name)
+    query = sorted_by(query.order_by(Unit.zone_id, Unit.floor, Unit.number), Unit, args)
+    return paginate(query, args)
 
 
 @blp.post("/units")
@@ -246,7 +252,7 @@ def update_unit(data, obj_id):
 @blp.response(204, description="Deactivated")
 def delete_unit(obj_id):
     """Deactivate a unit."""
-    auth.get_scoped(Unit, obj_id).active = False
+    service.set_active("unit", auth.get_scoped(Unit, obj_id), False)
     commit(None)
 
 
@@ -255,12 +261,13 @@ def delete_unit(obj_id):
 
 @blp.get("/departments")
 @auth.login_required
-@blp.arguments(s.PropertyScopedArgs, location="query")
+@blp.arguments(s.DepartmentArgs, location="query")
 @blp.response(200, s.DepartmentPage)
 def list_departments(args):
     """List departments."""
     query = service.filter_scoped(auth.scoped(Department), Department, args)
-    return paginate(query.order_by(Department.id), args)
+    query = searched(query, args, Department.code, Department.name_zh, Department.name_en)
+    return paginate(sorted_by(query.order_by(Department.id), Department, args), args)
 
 
 @blp.post("/departments")
@@ -308,10 +315,11 @@ def delete_department(obj_id):
 def list_routing_rules(args):
     """List routing rules."""
     query = auth.scoped(RoutingRule)
-    for name in ("property_id", "category"):
+    for name in ("property_id", "category", "department_id"):
         if args.get(name) is not None:
             query = query.where(getattr(RoutingRule, name) == args[name])
-    return paginate(query.order_by(RoutingRule.id), args)
+    query = searched(query, args, RoutingRule.category)
+    return paginate(sorted_by(query.order_by(RoutingRule.id), RoutingRule, args), args)
 
 
 @blp.post("/routing-rules")
@@ -345,7 +353,7 @@ def update_routing_rule(data, obj_id):
 @blp.response(204, description="Deleted")
 def delete_routing_rule(obj_id):
     """Delete a routing rule (its category then goes to the front desk)."""
-    db.session.delete(auth.get_scoped(RoutingRule, obj_id))
+    service.delete_routing_rule(auth.get_scoped(RoutingRule, obj_id))
     commit(None)
 
 
@@ -375,4 +383,9 @@ def vocab():
         "sources": _entries(SOURCES),
         "outcomes": _entries(OUTCOMES),
         "permit_statuses": _entries(PERMIT_STATUSES),
+        "audit_entities": _entries(AUDIT_ENTITIES),
+        "audit_actions": _entries(AUDIT_ACTIONS),
+        "audiences": _entries(AUDIENCES),
+        "channel_kinds": _entries(CHANNEL_KINDS),
+        "delivery_statuses": _entries(DELIVERY_STATUSES),
     }

@@ -17,10 +17,13 @@ from app.common.schemas import (
     contact_field,
     one_of,
     page_schema,
+    search_field,
+    sort_field,
 )
 from app.places.models import CATEGORIES, CHECKPOINT_KINDS, UNIT_STATUSES, ZONE_KINDS
 
 CHECKPOINT_CODE = r"^[A-Za-z0-9-]{3,16}$"
+HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 def _valid_timezone(name: str) -> None:
@@ -43,6 +46,17 @@ class PropertySchema(BaseSchema):
     timezone = fields.String(load_default="Asia/Shanghai", validate=_valid_timezone)
     address = Text(500, allow_none=True)
     active = fields.Boolean()
+    # SLA per priority (seed 003 §4.1.1): answer and close times, normal and urgent.
+    sla_accept_minutes = fields.Integer(validate=validate.Range(1, 100000))
+    sla_accept_urgent_minutes = fields.Integer(validate=validate.Range(1, 100000))
+    sla_close_hours = fields.Integer(validate=validate.Range(1, 100000))
+    sla_close_urgent_hours = fields.Integer(validate=validate.Range(1, 100000))
+    # Construction hours for renovation units (local time) and the notice deadline.
+    construction_start = fields.String(validate=validate.Regexp(HHMM))
+    construction_end = fields.String(validate=validate.Regexp(HHMM))
+    notice_deadline_days = fields.Integer(validate=validate.Range(1, 90))
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
 
 
 class ZoneRefSchema(BaseSchema):
@@ -80,7 +94,10 @@ class CheckpointSchema(BaseSchema):
     lat = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
     lng = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
     code = Code(CHECKPOINT_CODE)
+    label_version = fields.Integer(dump_only=True)
     active = fields.Boolean()
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
     url = fields.Method("_url", dump_only=True)
 
     def _url(self, obj: Any) -> str:
@@ -159,10 +176,15 @@ class RoutingRuleSchema(BaseSchema):
     department_id = fields.Integer(required=True)
 
 
+STAMPS = ("created_at", "updated_at")
+
+
 class PropertyArgs(PageArgs):
     """Filters for the property list."""
 
     active = fields.Boolean()
+    q = search_field()
+    sort = sort_field("id", "code", "name", *STAMPS)
 
 
 class PropertyScopedArgs(PageArgs):
@@ -172,10 +194,19 @@ class PropertyScopedArgs(PageArgs):
     active = fields.Boolean()
 
 
+class DepartmentArgs(PropertyScopedArgs):
+    """Filters for the department list."""
+
+    q = search_field()
+    sort = sort_field("id", "code", "name_zh", *STAMPS)
+
+
 class ZoneArgs(PropertyScopedArgs):
     """Filters for the zone list."""
 
     kind = fields.String(validate=one_of(ZONE_KINDS))
+    q = search_field()
+    sort = sort_field("id", "name_zh", "kind", *STAMPS)
 
 
 class CheckpointArgs(PropertyScopedArgs):
@@ -183,7 +214,8 @@ class CheckpointArgs(PropertyScopedArgs):
 
     zone_id = fields.Integer()
     kind = fields.String(validate=one_of(CHECKPOINT_KINDS))
-    q = fields.String(validate=validate.Length(max=100))
+    q = search_field()
+    sort = sort_field("id", "code", "name_zh", "kind", "zone_id", *STAMPS)
 
 
 class UnitArgs(PropertyScopedArgs):
@@ -192,6 +224,8 @@ class UnitArgs(PropertyScopedArgs):
     zone_id = fields.Integer()
     status = fields.String(validate=one_of(UNIT_STATUSES))
     floor = fields.Integer()
+    q = search_field()
+    sort = sort_field("id", "number", "floor", "status", "zone_id", *STAMPS)
 
 
 class RoutingRuleArgs(PageArgs):
@@ -199,6 +233,9 @@ class RoutingRuleArgs(PageArgs):
 
     property_id = fields.Integer()
     category = fields.String(validate=one_of(CATEGORIES))
+    department_id = fields.Integer()
+    q = search_field()
+    sort = sort_field("id", "category", "department_id", *STAMPS)
 
 
 PropertyPage = page_schema(PropertySchema)
@@ -234,3 +271,8 @@ class VocabSchema(BaseSchema):
     sources = fields.List(fields.Nested(VocabEntrySchema))
     outcomes = fields.List(fields.Nested(VocabEntrySchema))
     permit_statuses = fields.List(fields.Nested(VocabEntrySchema))
+    audit_entities = fields.List(fields.Nested(VocabEntrySchema))
+    audit_actions = fields.List(fields.Nested(VocabEntrySchema))
+    audiences = fields.List(fields.Nested(VocabEntrySchema))
+    channel_kinds = fields.List(fields.Nested(VocabEntrySchema))
+    delivery_statuses = fields.List(fields.Nested(VocabEntrySchema))

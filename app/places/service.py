@@ -5,10 +5,12 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 
+from app.audit import service as audit
 from app.auth.models import User
 from app.auth.service import current_user, get_property, get_scoped_ref, granted_property_ids
+from app.common.schemas import searched, sorted_by
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.places.models import (
@@ -46,6 +48,27 @@ def ensure_unique(model: Any, field: str, value: Any, exclude_id: int | None = N
         raise Conflict("该值已被使用", f"This {field} is already in use.", field=field)
 
 
+def update_audited(entity: str, obj: Any, data: dict[str, Any]) -> Any:
+    """Copy loaded fields onto an object and record what changed."""
+    before = audit.snapshot(obj, data.keys())
+    apply(obj, data)
+    audit.changed(entity, obj, before)
+    return obj
+
+
+def create_audited(entity: str, obj: Any, data: dict[str, Any]) -> Any:
+    """Add a new object, flush it and record it with the values it was given."""
+    db.session.add(obj)
+    db.session.flush()
+    audit.added(entity, obj, [k for k in data if hasattr(obj, k)])
+    return obj
+
+
+def set_active(entity: str, obj: Any, active: bool) -> None:
+    """Deactivate or reactivate a set-up object (never deleted: history points at it)."""
+    update_audited(entity, obj, {"active": active})
+
+
 def filter_scoped(query: Select, model: Any, args: dict[str, Any], *names: str) -> Select:
     """Apply equality filters from query arguments that were given."""
     for name in ("property_id", "active", *names):
@@ -62,25 +85,40 @@ def list_properties(args: dict[str, Any]) -> Select:
     query = select(Property).where(Property.id.in_(granted_property_ids()))
     if args.get("active") is not None:
         query = query.where(Property.active == args["active"])
-    return query.order_by(Property.id)
+    query = searched(query, args, Property.code, Property.name, Property.name_en)
+    return sorted_by(query.order_by(Property.id), Property, args)
 
 
 def create_property(data: dict[str, Any]) -> Property:
     """Create a property in the caller's company and grant it to the caller."""
     user = current_user()
     ensure_unique(Property, "code", data["code"], company_id=user.company_id)
+    check_property_settings(data)
     prop = Property(company_id=user.company_id, **data)
-    db.session.add(prop)
     user.properties.append(prop)
-    db.session.flush()
-    return prop
+    return create_audited("property", prop, data)
 
 
 def update_property(prop: Property, data: dict[str, Any]) -> Property:
     """Change a property's settings."""
     if "code" in data:
         ensure_unique(Property, "code", data["code"], prop.id, company_id=prop.company_id)
-    return apply(prop, data)
+    check_property_settings({**audit.snapshot(prop, SETTINGS), **data})
+    return update_audited("property", prop, data)
+
+
+SETTINGS = ("construction_start", "construction_end")
+
+
+def check_property_settings(state: dict[str, Any]) -> None:
+    """Refuse construction hours that end before they start."""
+    start, end = state.get("construction_start"), state.get("construction_end")
+    if start and end and start >= end:
+        raise Invalid(
+            "施工结束时间必须晚于开始时间",
+            "Construction hours must end after they start.",
+            field="construction_end",
+        )
 
 
 # --- zones ---
@@ -90,17 +128,14 @@ def create_zone(data: dict[str, Any]) -> Zone:
     """Create a zone in a granted property."""
     get_property(data["property_id"])
     ensure_unique(Zone, "name_zh", data["name_zh"], property_id=data["property_id"])
-    zone = Zone(**data)
-    db.session.add(zone)
-    db.session.flush()
-    return zone
+    return create_audited("zone", Zone(**data), data)
 
 
 def update_zone(zone: Zone, data: dict[str, Any]) -> Zone:
     """Change a zone."""
     if "name_zh" in data:
         ensure_unique(Zone, "name_zh", data["name_zh"], zone.id, property_id=zone.property_id)
-    return apply(zone, data)
+    return update_audited("zone", zone, data)
 
 
 # --- checkpoints ---
@@ -135,17 +170,10 @@ def ensure_code_free(code: str, exclude_id: int | None = None) -> None:
 def list_checkpoints(query: Select, args: dict[str, Any]) -> Select:
     """Filter checkpoints by zone, kind and a search text."""
     query = filter_scoped(query, Checkpoint, args, "zone_id", "kind")
-    if args.get("q"):
-        like = f"%{args['q']}%"
-        query = query.where(
-            or_(
-                Checkpoint.name_zh.like(like),
-                Checkpoint.name_en.ilike(like),
-                Checkpoint.code.ilike(like),
-                Checkpoint.location.like(like),
-            )
-        )
-    return query.order_by(Checkpoint.zone_id, Checkpoint.id)
+    query = searched(
+        query, args, Checkpoint.name_zh, Checkpoint.name_en, Checkpoint.code, Checkpoint.location
+    )
+    return sorted_by(query.order_by(Checkpoint.zone_id, Checkpoint.id), Checkpoint, args)
 
 
 def create_checkpoint(data: dict[str, Any]) -> Checkpoint:
@@ -155,10 +183,7 @@ def create_checkpoint(data: dict[str, Any]) -> Checkpoint:
         ensure_code_free(data["code"])
     else:
         data["code"] = new_checkpoint_code()
-    checkpoint = Checkpoint(property_id=zone.property_id, **data)
-    db.session.add(checkpoint)
-    db.session.flush()
-    return checkpoint
+    return create_audited("checkpoint", Checkpoint(property_id=zone.property_id, **data), data)
 
 
 def update_checkpoint(checkpoint: Checkpoint, data: dict[str, Any]) -> Checkpoint:
@@ -172,7 +197,7 @@ def update_checkpoint(checkpoint: Checkpoint, data: dict[str, Any]) -> Checkpoin
             raise Invalid(
                 "不能移到其他项目", "A checkpoint cannot move to another property.", field="zone_id"
             )
-    return apply(checkpoint, data)
+    return update_audited("checkpoint", checkpoint, data)
 
 
 def find_by_code(code: str) -> Checkpoint | None:
@@ -211,10 +236,7 @@ def create_unit(data: dict[str, Any]) -> Unit:
     """Create a unit in a building."""
     zone = _building(data["zone_id"])
     ensure_unique(Unit, "number", data["number"], zone_id=zone.id)
-    unit = Unit(property_id=zone.property_id, **data)
-    db.session.add(unit)
-    db.session.flush()
-    return unit
+    return create_audited("unit", Unit(property_id=zone.property_id, **data), data)
 
 
 def set_unit_status(unit: Unit, status: str, user: User | None, note: str | None = None) -> None:
@@ -269,9 +291,13 @@ def update_unit(unit: Unit, data: dict[str, Any]) -> Unit:
             "不能移到其他项目", "A unit cannot move to another property.", field="zone_id"
         )
     ensure_unique(Unit, "number", data.get("number", unit.number), unit.id, zone_id=zone_id)
+    before = audit.snapshot(unit, [k for k in data if k != "status_note"])
     if "status" in data:
         set_unit_status(unit, data.pop("status"), current_user(), data.pop("status_note", None))
-    return apply(unit, data)
+    data.pop("status_note", None)
+    apply(unit, data)
+    audit.changed("unit", unit, before)
+    return unit
 
 
 # --- departments and routing ---
@@ -281,17 +307,16 @@ def create_department(data: dict[str, Any]) -> Department:
     """Create a department of a property."""
     get_property(data["property_id"])
     ensure_unique(Department, "code", data["code"], property_id=data["property_id"])
-    dept = Department(**data)
-    db.session.add(dept)
-    db.session.flush()
-    return dept
+    return create_audited("department", Department(**data), data)
 
 
 def update_department(dept: Department, data: dict[str, Any]) -> Department:
     """Change a department."""
     if "code" in data:
         ensure_unique(Department, "code", data["code"], dept.id, property_id=dept.property_id)
-    return apply(dept, data)
+    if data.get("active") is False and dept.active:
+        deactivate_department(dept)
+    return update_audited("department", dept, data)
 
 
 def deactivate_department(dept: Department) -> None:
@@ -304,7 +329,7 @@ def deactivate_department(dept: Department) -> None:
         select(User.id).where(User.department_id == dept.id, User.active.is_(True))
     ):
         raise Conflict("该部门仍有在职员工", "Active users still belong to this department.")
-    dept.active = False
+    set_active("department", dept, False)
 
 
 def _routing_department(property_id: int, department_id: int) -> Department:
@@ -323,10 +348,7 @@ def create_routing_rule(data: dict[str, Any]) -> RoutingRule:
     get_property(data["property_id"])
     _routing_department(data["property_id"], data["department_id"])
     ensure_unique(RoutingRule, "category", data["category"], property_id=data["property_id"])
-    rule = RoutingRule(**data)
-    db.session.add(rule)
-    db.session.flush()
-    return rule
+    return create_audited("routing_rule", RoutingRule(**data), data)
 
 
 def update_routing_rule(rule: RoutingRule, data: dict[str, Any]) -> RoutingRule:
@@ -337,7 +359,20 @@ def update_routing_rule(rule: RoutingRule, data: dict[str, Any]) -> RoutingRule:
         ensure_unique(
             RoutingRule, "category", data["category"], rule.id, property_id=rule.property_id
         )
-    return apply(rule, data)
+    return update_audited("routing_rule", rule, data)
+
+
+def delete_routing_rule(rule: RoutingRule) -> None:
+    """Delete a routing rule (its category then goes to the front desk)."""
+    audit.record(
+        "routing_rule",
+        rule.id,
+        "delete",
+        {"category": [rule.category, None], "department_id": [rule.department_id, None]},
+        property_id=rule.property_id,
+        summary=rule.category,
+    )
+    db.session.delete(rule)
 
 
 def route(property_id: int, category: str) -> Department | None:

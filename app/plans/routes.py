@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.auth import service as auth
-from app.common.schemas import paginate
+from app.common.schemas import paginate, searched, sorted_by
 from app.extensions import db
 from app.plans import handover, service
 from app.plans import schemas as s
@@ -31,10 +31,12 @@ SLOT_READERS = ("supervisor", "admin", "frontdesk")
 def list_shifts(args):
     """List shifts by property and role."""
     query = auth.scoped(Shift)
-    for name in ("property_id", "role"):
+    for name in ("property_id", "role", "active"):
         if args.get(name) is not None:
             query = query.where(getattr(Shift, name) == args[name])
-    return paginate(query.order_by(Shift.property_id, Shift.start_minute, Shift.id), args)
+    query = searched(query, args, Shift.code, Shift.name_zh, Shift.name_en)
+    query = query.order_by(Shift.property_id, Shift.start_minute, Shift.id)
+    return paginate(sorted_by(query, Shift, args), args)
 
 
 @blp.post("/shifts")

@@ -8,7 +8,16 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from app.auth.models import ROLES
-from app.common.schemas import BaseSchema, PageArgs, QuerySchema, Text, one_of, page_schema
+from app.common.schemas import (
+    BaseSchema,
+    PageArgs,
+    QuerySchema,
+    Text,
+    one_of,
+    page_schema,
+    search_field,
+    sort_field,
+)
 from app.places.models import CHECKPOINT_KINDS
 from app.places.schemas import ZoneRefSchema
 from app.plans.models import FREQUENCIES, SLOT_STATUSES
@@ -58,6 +67,9 @@ class ShiftArgs(PageArgs):
 
     property_id = fields.Integer()
     role = fields.String()
+    active = fields.Boolean()
+    q = search_field()
+    sort = sort_field("id", "code", "name_zh", "role", "start_minute")
 
 
 ShiftPage = page_schema(ShiftSchema)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, delete, or_, select
 
+from app.audit import service as audit
 from app.auth.models import ROLES, User, property_grant
 from app.auth.service import current_user, get_property, get_scoped_ref, scoped
 from app.common.models import utcnow
@@ -64,6 +65,7 @@ def create_shift(data: dict[str, Any]) -> Shift:
     shift = Shift(**data)
     db.session.add(shift)
     db.session.flush()
+    audit.added("shift", shift, data.keys())
     return shift
 
 
@@ -71,8 +73,10 @@ def update_shift(shift: Shift, data: dict[str, Any], now: datetime | None = None
     """Change a shift; its future pending slots are made again with the new times."""
     if "code" in data and data["code"] != shift.code:
         _unique_shift(shift.property_id, data["code"])
+    before = audit.snapshot(shift, data.keys())
     for key, value in data.items():
         setattr(shift, key, value)
+    audit.changed("shift", shift, before)
     db.session.execute(
         delete(Slot).where(
             Slot.shift_id == shift.id,

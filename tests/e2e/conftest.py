@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,15 +93,43 @@ class Server:
         return self.base_url + path
 
 
-@pytest.fixture(scope="session")
-def server() -> Iterator[Server]:
-    """Serve the app with gunicorn on a free port, with a fresh demo database."""
+def _prepare_empty_database(url: str, instance_dir: str) -> None:
+    """Migrate, then add one company and its admin (no property): the back office's day one."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.auth.models import User
+    from app.auth.service import hash_password
+    from app.extensions import db
+    from app.places.models import Company
+
+    app = create_app(SQLALCHEMY_DATABASE_URI=url, INSTANCE_DIR=instance_dir, SECRET_KEY="e2e-setup")
+    with app.app_context():
+        upgrade()
+        company = Company(name="新华物业")
+        db.session.add(company)
+        db.session.flush()
+        db.session.add(
+            User(
+                username="admin",
+                display_name="系统管理员",
+                role="admin",
+                company_id=company.id,
+                password_hash=hash_password(PASSWORD),
+            )
+        )
+        db.session.commit()
+        db.engine.dispose()
+
+
+def _serve(prepare: Callable[[str, str], None]) -> Iterator[Server]:
+    """Serve the app with gunicorn on a free port, on a fresh SQLite database set up by prepare."""
     why = _why_not_runnable()
     if why:
         pytest.fail(f"cannot run the browser journeys: {why}")
     tmp = tempfile.mkdtemp(prefix="patrol-e2e-")
     url = f"sqlite:///{tmp}/e2e.db"
-    _prepare_database(url, tmp)
+    prepare(url, tmp)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -140,6 +168,18 @@ def server() -> Iterator[Server]:
             proc.kill()
         log.close()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    """Serve the app with gunicorn on a free port, with a fresh demo database."""
+    yield from _serve(_prepare_database)
+
+
+@pytest.fixture(scope="session")
+def empty_server() -> Iterator[Server]:
+    """Serve the app on a database with no property yet, only an admin (password PASSWORD)."""
+    yield from _serve(_prepare_empty_database)
 
 
 def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:

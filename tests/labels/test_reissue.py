@@ -110,3 +110,13 @@ def test_a_deactivated_checkpoint_needs_no_new_label(admin, world):
     resp = _reissue(admin, world.a.checkpoint.id)
     assert resp.status_code == 409
     assert db.session.scalar(select(RetiredCode.id)) is None
+
+
+def test_the_reissue_answer_names_the_code_and_label_that_stop_working(admin, world):
+    old = world.a.checkpoint.code
+    body = _reissue(admin, world.a.checkpoint.id).get_json()
+    replaced = body["replaced"]
+    assert replaced["code"] == old and replaced["label_version"] == 1
+    assert body["label_version"] == 2 and body["code"] != old
+    assert old in replaced["message_zh"] and "作废" in replaced["message_zh"]
+    assert old in replaced["message_en"] and "no longer work" in replaced["message_en"]

@@ -1,6 +1,6 @@
 // The one module that talks to the network: the Flask API under /api/v1.
 
-const BASE = '/api/v1'
+export const BASE = '/api/v1'
 const JSON_TIMEOUT_MS = 20000
 const UPLOAD_TIMEOUT_MS = 90000
 
@@ -37,7 +37,7 @@ function query(params) {
   return s ? `?${s}` : ''
 }
 
-async function request(method, path, { json, form, params, timeout = JSON_TIMEOUT_MS } = {}) {
+export async function request(method, path, { json, form, params, timeout = JSON_TIMEOUT_MS } = {}) {
   const headers = { Accept: 'application/json' }
   let body
   if (json !== undefined) {
@@ -83,7 +83,7 @@ async function request(method, path, { json, form, params, timeout = JSON_TIMEOU
 }
 
 /** Every page of a paginated list ({items, total, page, per_page}). */
-async function allPages(path, params) {
+export async function allPages(path, params) {
   const perPage = 500
   const items = []
   for (let page = 1; ; page++) {

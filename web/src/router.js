@@ -8,6 +8,10 @@ import ScanView from './views/ScanView.vue'
 import ChecklistView from './views/ChecklistView.vue'
 import OutboxView from './views/OutboxView.vue'
 
+export const ADMIN_ROLES = ['admin', 'supervisor']
+// One import() for all back-office screens keeps the entry's preload map small.
+const admin = (name) => () => import('./admin/index.js').then((m) => m[name])
+
 const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
   { path: '/', name: 'home', component: HomeView, meta: { tab: true } },
@@ -34,6 +38,29 @@ const routes = [
     component: () => import('./views/CoverageView.vue'),
     meta: { roles: ['supervisor', 'admin', 'frontdesk'] },
   },
+  // The back office (后台管理) for admins and supervisors at a desk: all of it loads on use.
+  {
+    path: '/admin',
+    component: admin('AdminLayout'),
+    meta: { admin: true },
+    children: [
+      { path: '', redirect: '/admin/property' },
+      { path: 'property', component: admin('PropertiesView') },
+      { path: 'zones', component: admin('ZonesView') },
+      { path: 'checkpoints', component: admin('CheckpointsView') },
+      { path: 'units', component: admin('UnitsView') },
+      { path: 'departments', component: admin('DepartmentsView') },
+      { path: 'import', component: admin('ImportView') },
+      { path: 'checklists', component: admin('ChecklistsView') },
+      { path: 'checklists/:id', component: admin('ChecklistEditView') },
+      { path: 'labels', component: admin('LabelsView') },
+      { path: 'users', component: admin('UsersView') },
+      { path: 'routing', component: admin('RoutingView') },
+      { path: 'channels', component: admin('ChannelsView') },
+      { path: 'audit', component: admin('AuditView') },
+      { path: 'password', component: admin('PasswordView') },
+    ],
+  },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 
@@ -55,6 +82,7 @@ router.beforeEach(async (to) => {
   if (!to.meta.public && !session.user) return { name: 'login', query: { next: to.fullPath } }
   if (to.name === 'login' && session.user) return { path: '/' }
   if (to.meta.roles && !to.meta.roles.includes(session.user?.role)) return { path: '/' }
+  if (to.matched.some((r) => r.meta.admin) && !ADMIN_ROLES.includes(session.user.role)) return { path: '/' }
   return true
 })
 

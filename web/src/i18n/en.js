@@ -346,6 +346,8 @@ export default {
     },
     exportHint: 'Data from {from} to {to}',
   },
+  // The back office's own strings are in ../admin/i18n (merged into `admin` when it opens).
+  admin: { entry: 'Back office', entryHint: 'Set up the property, checkpoints, checklists and users on a computer or tablet' },
   errors: {
     http: 'The server answered with an error ({status})',
     network: 'No network; try again later',

@@ -346,6 +346,8 @@ export default {
     },
     exportHint: '导出 {from} 至 {to} 的数据',
   },
+  // The back office's own strings are in ../admin/i18n (merged into `admin` when it opens).
+  admin: { entry: '后台管理', entryHint: '在电脑或平板上设置项目、点位、检查表和用户' },
   errors: {
     http: '服务器返回错误（{status}）',
     network: '网络不可用，请稍后再试',
