@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.phone import (
+    PASSWORD,
     PHONE,
     camera_jpeg,
     confirm_dialog,
@@ -198,6 +199,7 @@ def test_logout_with_unsent_inspections_warns_and_keeps_them(phone, api_as):
     code = stairwell(api_as("supervisor"), 5)
     page = phone.new_page()
     log_in(page, "assistant2")
+    wait_for_service_worker(page)  # offline, the lazy 我的 screen comes from its cache
     page.goto(f"/c/{code}")
     page.get_by_test_id("all-pass").click()
     phone.set_offline(True)
@@ -238,3 +240,36 @@ def test_a_reading_outside_its_range_can_only_fail(phone, api_as):
     expect(page.locator(".van-toast")).to_contain_text("只能判为不合格")
     expect(gauge).to_have_attribute("data-outcome", "fail")
     expect(gauge.locator(".add-photo")).to_be_visible()  # a failed reading asks for its photo
+
+
+def test_own_password_change_on_the_phone(phone, playwright_instance, server):
+    page = phone.new_page()
+    log_in(page, "guard")
+    page.goto("/me")
+    page.get_by_test_id("me-password").click()
+    dialog = page.locator(".van-dialog").locator("visible=true")
+    page.get_by_test_id("pw-current").locator("input").fill("not-my-password")
+    page.get_by_test_id("pw-new").locator("input").fill("guard-new-pass-1")
+    dialog.locator(".van-dialog__confirm").click()
+    # the server's field message shows under the field, and the dialog stays open
+    expect(page.get_by_test_id("pw-current")).to_contain_text("当前密码不正确")
+    page.get_by_test_id("pw-current").locator("input").fill(PASSWORD)
+    dialog.locator(".van-dialog__confirm").click()
+    expect(page.locator(".van-toast")).to_contain_text("密码已修改")
+    expect(dialog).to_have_count(0)
+
+    api = playwright_instance.request.new_context(base_url=server.base_url)
+    try:
+        old = api.post("/api/v1/auth/login", data={"username": "guard", "password": PASSWORD})
+        assert old.status == 401
+        new = api.post(
+            "/api/v1/auth/login", data={"username": "guard", "password": "guard-new-pass-1"}
+        )
+        assert new.ok, new.text()
+        back = api.post(  # leave the demo password for the other journeys
+            "/api/v1/me/password",
+            data={"current_password": "guard-new-pass-1", "new_password": PASSWORD},
+        )
+        assert back.status == 204, back.text()
+    finally:
+        api.dispose()

@@ -97,6 +97,7 @@ export const api = {
   login: (username, password) => request('POST', '/auth/login', { json: { username, password } }),
   logout: () => request('POST', '/auth/logout'),
   me: () => request('GET', '/me'),
+  changePassword: (body) => request('POST', '/me/password', { json: body }),
   vocab: () => request('GET', '/vocab'),
 
   checkpoints: (propertyId) => allPages('/checkpoints', { property_id: propertyId, active: true }),
@@ -147,6 +148,18 @@ export const api = {
   excuseSlot: (id, reason) => request('POST', `/slots/${id}/excuse`, { json: { reason } }),
   ticketFigures: (params) => request('GET', '/coverage/tickets', { params }),
   exportUrl: (name, params) => `${BASE}/coverage/${name}${query(params)}`,
+}
+
+/** The problem's per-field messages as text; a rule the server broke on one field (not a
+ *  schema check, whose words are English only) reads in the user's language. */
+export function fieldErrors(err, locale) {
+  if (!(err instanceof ApiError)) return {}
+  const p = err.problem
+  const entries = Object.entries(p.errors || {})
+  const detail = locale === 'en' ? p.detail_en : p.detail_zh
+  const own = entries.length === 1 && !String(p.code || '').startsWith('http_') && detail
+  const text = (msgs) => [].concat(msgs).map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ')
+  return Object.fromEntries(entries.map(([k, msgs]) => [k, own ? detail : text(msgs)]))
 }
 
 /** The server's message for an error in the user's language, or a generic one. */

@@ -133,6 +133,8 @@ export default {
     packUpdated: 'Offline data updated',
     logout: 'Log out',
     logoutBody: 'Log out now?',
+    password: 'Change password', pwCurrent: 'Current password', pwNew: 'New password', pwHint: 'At least 8 characters',
+    pwSave: 'Save', pwChanged: 'Password changed; other devices must log in again', pwRequired: 'Required',
     logoutUnsent: '{n} inspections are not sent yet. They stay on this phone and are sent at the next login.',
   },
   role: {

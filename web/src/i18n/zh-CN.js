@@ -133,6 +133,8 @@ export default {
     packUpdated: '离线数据已更新',
     logout: '退出登录',
     logoutBody: '确定退出登录？',
+    password: '修改密码', pwCurrent: '当前密码', pwNew: '新密码', pwHint: '至少 8 位',
+    pwSave: '保存', pwChanged: '密码已修改，其他设备需重新登录', pwRequired: '请填写',
     logoutUnsent: '还有 {n} 条记录未发送。退出后记录会保留在手机上，下次登录时继续发送。',
   },
   role: {
