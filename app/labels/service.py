@@ -16,6 +16,7 @@ from app.labels import sheet
 from app.places.models import Checkpoint, Property, RetiredCode, Zone
 from app.places.schemas import CheckpointSchema
 from app.places.service import new_checkpoint_code
+from app.presence.signing import signed_url
 
 PRINT_ROLES = frozenset({"admin", "supervisor"})
 # One request renders at most this many labels (about 220 pages, a few seconds).
@@ -38,7 +39,12 @@ class LabelFontMissing(AppError):
 
 
 def label_url(checkpoint: Checkpoint) -> str:
-    """Return the URL a checkpoint's QR label encodes (the API's `url` field, one rule)."""
+    """Return the URL a checkpoint's QR label encodes: the API's `url` plus v and signature."""
+    return signed_url(checkpoint.code, checkpoint.label_version)
+
+
+def plain_url(checkpoint: Checkpoint) -> str:
+    """Return the checkpoint's unsigned URL (the API's `url` field; typing it is allowed)."""
     return _URL_SCHEMA.dump(checkpoint)["url"]
 
 

@@ -1,0 +1,203 @@
+"""Pace and pattern checks: each returns the reasons an inspection's score falls, if any.
+
+Every query is bounded by an index to the person's neighbouring inspections (user, scan time),
+the device's recent ones (device, scan time) or one instant: never a scan of all history.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.inspections.models import Inspection
+from app.places.models import Checkpoint
+from app.presence.models import Presence, PresenceSetting
+
+# Penalties (out of 100) and the Chinese and English reason shown to supervisors.
+REASONS: dict[str, tuple[int, str, str]] = {
+    "code_typed": (30, "未扫描标签（手动输入编号）", "label not scanned (code typed)"),
+    "photo_identical": (60, "照片与此前的照片完全相同", "photo identical to an earlier photo"),
+    "photo_reused": (50, "照片与此前的照片几乎相同（疑似重复使用）", "photo reused (near copy)"),
+    "photo_not_fresh": (25, "照片不是本次巡查时拍摄", "photo not taken during this inspection"),
+    "label_not_in_photo": (15, "照片中未见本点位标签", "checkpoint's label not seen in photo"),
+    "other_label_in_photo": (
+        40,
+        "照片中是其他点位的标签",
+        "photo shows another checkpoint's label",
+    ),
+    "too_fast": (
+        45,
+        "与上一点位间隔短于步行所需时间",
+        "faster than walking from the last checkpoint",
+    ),
+    "quick_submit": (25, "扫码到提交时间过短", "too little time between scan and submit"),
+    "same_timestamp": (30, "与其他记录扫码时间完全相同（批量提交）", "same scan time as others"),
+    "repeat_scan": (20, "短时间内重复扫描同一点位", "same checkpoint scanned again soon"),
+    "shared_device": (35, "同一设备本班次被其他账号使用", "device used by another account"),
+}
+REPEAT_WINDOW = timedelta(minutes=30)
+SHIFT_WINDOW = timedelta(hours=12)
+_FLOOR = re.compile(r"(?<![\d.])(-?\d{1,3})\s*(?:楼|层|F\b|/F)", re.IGNORECASE)
+DEFAULTS = PresenceSetting(
+    threshold=60,
+    walk_speed_mps=1.2,
+    same_zone_m=30.0,
+    floor_m=12.0,
+    other_zone_m=120.0,
+    min_seconds_per_item=1.5,
+)
+
+
+def reason(code: str, **details: Any) -> dict[str, Any]:
+    """Build one reason entry with its penalty and texts."""
+    penalty, zh, en = REASONS[code]
+    return {"code": code, "penalty": penalty, "zh": zh, "en": en, **details}
+
+
+def settings_for(property_id: int) -> PresenceSetting:
+    """Return the property's presence settings, or the defaults."""
+    return db.session.get(PresenceSetting, property_id) or DEFAULTS
+
+
+def floor_of(checkpoint: Checkpoint) -> int | None:
+    """Guess a checkpoint's floor from its names or location ("5楼", "3层", "12F")."""
+    for text in (checkpoint.name_zh, checkpoint.location or "", checkpoint.name_en or ""):
+        match = _FLOOR.search(text)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def walk_metres(a: Checkpoint, b: Checkpoint, cfg: PresenceSetting) -> float:
+    """Estimate the walking distance between two checkpoints."""
+    if None not in (a.lat, a.lng, b.lat, b.lng):
+        return _haversine(a.lat, a.lng, b.lat, b.lng)  # type: ignore[arg-type]
+    if a.zone_id != b.zone_id:
+        return cfg.other_zone_m
+    fa, fb = floor_of(a), floor_of(b)
+    floors = abs(fa - fb) if fa is not None and fb is not None else 0
+    return cfg.same_zone_m + floors * cfg.floor_m
+
+
+def _haversine(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+
+
+def pace(inspection: Inspection, cfg: PresenceSetting) -> list[dict[str, Any]]:
+    """Flag a scan too soon after (or before) the same person's neighbouring scan elsewhere."""
+    found = []
+    for neighbour in _neighbours(inspection):
+        if neighbour.checkpoint_id == inspection.checkpoint_id:
+            continue
+        seconds = abs((inspection.scanned_at - neighbour.scanned_at).total_seconds())
+        metres = walk_metres(neighbour.checkpoint, inspection.checkpoint, cfg)
+        needed = metres / cfg.walk_speed_mps
+        if seconds < needed:
+            found.append(
+                reason(
+                    "too_fast",
+                    other_inspection_id=neighbour.id,
+                    seconds=round(seconds, 1),
+                    needed_seconds=round(needed, 1),
+                )
+            )
+            break
+    return found
+
+
+def _neighbours(inspection: Inspection) -> list[Inspection]:
+    """Return the person's inspection just before and just after this one (two indexed reads)."""
+    mine = (Inspection.user_id == inspection.user_id, Inspection.id != inspection.id)
+    before = db.session.scalar(
+        select(Inspection)
+        .where(*mine, Inspection.scanned_at <= inspection.scanned_at)
+        .order_by(Inspection.scanned_at.desc())
+        .limit(1)
+    )
+    after = db.session.scalar(
+        select(Inspection)
+        .where(*mine, Inspection.scanned_at > inspection.scanned_at)
+        .order_by(Inspection.scanned_at)
+        .limit(1)
+    )
+    return [i for i in (before, after) if i is not None]
+
+
+def quick_submit(
+    seconds: float | None, answered: int, cfg: PresenceSetting
+) -> list[dict[str, Any]]:
+    """Flag a checklist answered faster than its items can be looked at."""
+    if seconds is None:
+        return []
+    needed = max(3.0, answered * cfg.min_seconds_per_item)
+    if seconds < needed:
+        return [reason("quick_submit", seconds=round(seconds, 1), needed_seconds=needed)]
+    return []
+
+
+def same_timestamp(inspection: Inspection) -> list[dict[str, Any]]:
+    """Flag a scan time shared exactly with the person's scans elsewhere (a batch of fakes)."""
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Inspection)
+        .where(
+            Inspection.user_id == inspection.user_id,
+            Inspection.scanned_at == inspection.scanned_at,
+            Inspection.id != inspection.id,
+            Inspection.checkpoint_id != inspection.checkpoint_id,
+        )
+    )
+    return [reason("same_timestamp", count=count)] if count else []
+
+
+def repeat_scan(inspection: Inspection) -> list[dict[str, Any]]:
+    """Flag the same checkpoint scanned again by the same person within half an hour."""
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Inspection)
+        .where(
+            Inspection.user_id == inspection.user_id,
+            Inspection.scanned_at >= inspection.scanned_at - REPEAT_WINDOW,
+            Inspection.scanned_at <= inspection.scanned_at + REPEAT_WINDOW,
+            Inspection.checkpoint_id == inspection.checkpoint_id,
+            Inspection.id != inspection.id,
+        )
+    )
+    return [reason("repeat_scan", count=count)] if count else []
+
+
+def shared_device(inspection: Inspection, device_id: str | None) -> list[dict[str, Any]]:
+    """Flag a device that another account used within the same shift (12 hours either side)."""
+    if not device_id:
+        return []
+    other = db.session.scalar(
+        select(Presence.user_id)
+        .where(
+            Presence.device_id == device_id,
+            Presence.scanned_at >= inspection.scanned_at - SHIFT_WINDOW,
+            Presence.scanned_at <= inspection.scanned_at + SHIFT_WINDOW,
+            Presence.user_id != inspection.user_id,
+        )
+        .limit(1)
+    )
+    return [reason("shared_device", other_user_id=other)] if other is not None else []
+
+
+def photo_fresh(
+    moments: list[datetime | None], scanned: datetime, submitted: datetime | None
+) -> bool | None:
+    """Tell whether every photo was taken between scan and submit (phone clock, 2 min slack)."""
+    known = [m for m in moments if m is not None]
+    if not known:
+        return None
+    slack = timedelta(minutes=2)
+    last = (submitted or scanned + timedelta(hours=2)) + slack
+    return all(scanned - slack <= m <= last for m in known)
