@@ -203,3 +203,15 @@ def reissue_code(checkpoint: Checkpoint) -> Checkpoint:
     checkpoint.label_version += 1
     db.session.flush()
     return checkpoint
+
+
+def reprint(checkpoint: Checkpoint) -> Checkpoint:
+    """Bump a label's version, keeping its code: every older printed copy stops working."""
+    db.session.refresh(checkpoint, with_for_update=True)
+    if not checkpoint.active:
+        raise Conflict(
+            "该点位已停用，无需更换标签", "This checkpoint is deactivated; it needs no new label."
+        )
+    checkpoint.label_version += 1
+    db.session.flush()
+    return checkpoint

@@ -81,6 +81,8 @@ class CheckpointSchema(BaseSchema):
     lng = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
     code = Code(CHECKPOINT_CODE)
     active = fields.Boolean()
+    # Bumped by re-issuing or reprinting the label: older printed copies are refused.
+    label_version = fields.Integer(dump_only=True)
     url = fields.Method("_url", dump_only=True)
 
     def _url(self, obj: Any) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,14 +44,22 @@ REASONS: dict[str, tuple[int, str, str]] = {
 REPEAT_WINDOW = timedelta(minutes=30)
 SHIFT_WINDOW = timedelta(hours=12)
 _FLOOR = re.compile(r"(?<![\d.])(-?\d{1,3})\s*(?:楼|层|F\b|/F)", re.IGNORECASE)
-DEFAULTS = PresenceSetting(
-    threshold=60,
-    walk_speed_mps=1.2,
-    same_zone_m=30.0,
-    floor_m=12.0,
-    other_zone_m=120.0,
-    min_seconds_per_item=1.5,
-)
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """The settings of a property that never changed them."""
+
+    threshold: int = 60
+    walk_speed_mps: float = 1.2
+    same_zone_m: float = 30.0
+    floor_m: float = 12.0
+    other_zone_m: float = 120.0
+    min_seconds_per_item: float = 1.5
+
+
+DEFAULTS = Defaults()
+Settings = PresenceSetting | Defaults
 
 
 def reason(code: str, **details: Any) -> dict[str, Any]:
@@ -59,7 +68,7 @@ def reason(code: str, **details: Any) -> dict[str, Any]:
     return {"code": code, "penalty": penalty, "zh": zh, "en": en, **details}
 
 
-def settings_for(property_id: int) -> PresenceSetting:
+def settings_for(property_id: int) -> Settings:
     """Return the property's presence settings, or the defaults."""
     return db.session.get(PresenceSetting, property_id) or DEFAULTS
 
@@ -73,7 +82,7 @@ def floor_of(checkpoint: Checkpoint) -> int | None:
     return None
 
 
-def walk_metres(a: Checkpoint, b: Checkpoint, cfg: PresenceSetting) -> float:
+def walk_metres(a: Checkpoint, b: Checkpoint, cfg: Settings) -> float:
     """Estimate the walking distance between two checkpoints."""
     if None not in (a.lat, a.lng, b.lat, b.lng):
         return _haversine(a.lat, a.lng, b.lat, b.lng)  # type: ignore[arg-type]
@@ -91,7 +100,7 @@ def _haversine(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * 6_371_000 * math.asin(math.sqrt(h))
 
 
-def pace(inspection: Inspection, cfg: PresenceSetting) -> list[dict[str, Any]]:
+def pace(inspection: Inspection, cfg: Settings) -> list[dict[str, Any]]:
     """Flag a scan too soon after (or before) the same person's neighbouring scan elsewhere."""
     found = []
     for neighbour in _neighbours(inspection):
@@ -131,9 +140,7 @@ def _neighbours(inspection: Inspection) -> list[Inspection]:
     return [i for i in (before, after) if i is not None]
 
 
-def quick_submit(
-    seconds: float | None, answered: int, cfg: PresenceSetting
-) -> list[dict[str, Any]]:
+def quick_submit(seconds: float | None, answered: int, cfg: Settings) -> list[dict[str, Any]]:
     """Flag a checklist answered faster than its items can be looked at."""
     if seconds is None:
         return []

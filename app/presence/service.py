@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -302,13 +302,4 @@ def update_settings(property_id: int, data: dict[str, Any]) -> PresenceSetting:
 
 
 def _defaults(property_id: int) -> PresenceSetting:
-    base = checks.DEFAULTS
-    return PresenceSetting(
-        property_id=property_id,
-        threshold=base.threshold,
-        walk_speed_mps=base.walk_speed_mps,
-        same_zone_m=base.same_zone_m,
-        floor_m=base.floor_m,
-        other_zone_m=base.other_zone_m,
-        min_seconds_per_item=base.min_seconds_per_item,
-    )
+    return PresenceSetting(property_id=property_id, **asdict(checks.DEFAULTS))
