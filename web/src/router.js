@@ -18,7 +18,8 @@ const routes = [
     redirect: (to) => ({
       name: 'checklist',
       params: { code: String(to.params.code).toUpperCase() },
-      query: { via: 'link' },
+      // A signed label's version and signature (s, v) are passed on to the checklist.
+      query: { via: 'link', ...(to.query.s && to.query.v ? { s: to.query.s, v: to.query.v } : {}) },
     }),
   },
   { path: '/checkpoint/:code', name: 'checklist', component: ChecklistView },
@@ -28,6 +29,7 @@ const routes = [
   { path: '/tickets/new', name: 'new-ticket', component: () => import('./views/NewTicketView.vue') },
   { path: '/tickets/:id(\\d+)', name: 'ticket', component: () => import('./views/TicketView.vue') },
   { path: '/units/:id(\\d+)', name: 'unit', component: () => import('./views/UnitView.vue') },
+  { path: '/review', name: 'review', component: () => import('./views/ReviewView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 
