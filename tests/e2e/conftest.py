@@ -25,7 +25,6 @@ from flask import Flask
 from PIL import Image
 
 from app.presence.signing import signed_url
-
 from tests.e2e.phone import PASSWORD, PHONE, write_y4m
 
 ROOT = Path(__file__).resolve().parents[2]
