@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.inspections.models import Inspection
@@ -43,6 +43,7 @@ REASONS: dict[str, tuple[int, str, str]] = {
 }
 REPEAT_WINDOW = timedelta(minutes=30)
 SHIFT_WINDOW = timedelta(hours=12)
+NEARBY_LIMIT = 200  # a person scans a few hundred labels a day at most: the range stays small
 _FLOOR = re.compile(r"(?<![\d.])(-?\d{1,3})\s*(?:楼|层|F\b|/F)", re.IGNORECASE)
 
 
@@ -73,7 +74,7 @@ def settings_for(property_id: int) -> Settings:
     return db.session.get(PresenceSetting, property_id) or DEFAULTS
 
 
-def floor_of(checkpoint: Checkpoint) -> int | None:
+def floor_of(checkpoint: Any) -> int | None:
     """Guess a checkpoint's floor from its names or location ("5楼", "3层", "12F")."""
     for text in (checkpoint.name_zh, checkpoint.location or "", checkpoint.name_en or ""):
         match = _FLOOR.search(text)
@@ -82,10 +83,10 @@ def floor_of(checkpoint: Checkpoint) -> int | None:
     return None
 
 
-def walk_metres(a: Checkpoint, b: Checkpoint, cfg: Settings) -> float:
+def walk_metres(a: Any, b: Any, cfg: Settings) -> float:
     """Estimate the walking distance between two checkpoints."""
     if None not in (a.lat, a.lng, b.lat, b.lng):
-        return _haversine(a.lat, a.lng, b.lat, b.lng)  # type: ignore[arg-type]
+        return _haversine(a.lat, a.lng, b.lat, b.lng)
     if a.zone_id != b.zone_id:
         return cfg.other_zone_m
     fa, fb = floor_of(a), floor_of(b)
@@ -100,44 +101,67 @@ def _haversine(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * 6_371_000 * math.asin(math.sqrt(h))
 
 
-def pace(inspection: Inspection, cfg: Settings) -> list[dict[str, Any]]:
+def around(inspection: Inspection, cfg: Settings) -> list[dict[str, Any]]:
+    """Run the pace, same-timestamp and repeat checks on one read of the person's nearby scans."""
+    nearby = _nearby(inspection)
+    return [
+        *pace(inspection, nearby, cfg),
+        *same_timestamp(inspection, nearby),
+        *repeat_scan(inspection, nearby),
+    ]
+
+
+def _nearby(inspection: Inspection) -> list[Any]:
+    """Return the person's other scans within the repeat window (one indexed range read).
+
+    The window also bounds the pace check: no walk the estimates allow takes 30 minutes.
+    """
+    rows = db.session.execute(
+        select(
+            Inspection.id,
+            Inspection.checkpoint_id,
+            Inspection.scanned_at,
+            Checkpoint.zone_id,
+            Checkpoint.lat,
+            Checkpoint.lng,
+            Checkpoint.name_zh,
+            Checkpoint.name_en,
+            Checkpoint.location,
+        )
+        .join(Checkpoint, Checkpoint.id == Inspection.checkpoint_id)
+        .where(
+            Inspection.user_id == inspection.user_id,
+            Inspection.scanned_at >= inspection.scanned_at - REPEAT_WINDOW,
+            Inspection.scanned_at <= inspection.scanned_at + REPEAT_WINDOW,
+            Inspection.id != inspection.id,
+        )
+        .order_by(Inspection.scanned_at)
+        .limit(NEARBY_LIMIT)
+    )
+    return list(rows)
+
+
+def pace(inspection: Inspection, nearby: list[Any], cfg: Settings) -> list[dict[str, Any]]:
     """Flag a scan too soon after (or before) the same person's neighbouring scan elsewhere."""
-    found = []
-    for neighbour in _neighbours(inspection):
+    moment = inspection.scanned_at
+    before = [r for r in nearby if r.scanned_at <= moment]
+    after = [r for r in nearby if r.scanned_at > moment]
+    for neighbour in [*before[-1:], *after[:1]]:
         if neighbour.checkpoint_id == inspection.checkpoint_id:
             continue
-        seconds = abs((inspection.scanned_at - neighbour.scanned_at).total_seconds())
-        metres = walk_metres(neighbour.checkpoint, inspection.checkpoint, cfg)
+        seconds = abs((moment - neighbour.scanned_at).total_seconds())
+        metres = walk_metres(neighbour, inspection.checkpoint, cfg)
         needed = metres / cfg.walk_speed_mps
         if seconds < needed:
-            found.append(
+            return [
                 reason(
                     "too_fast",
                     other_inspection_id=neighbour.id,
                     seconds=round(seconds, 1),
                     needed_seconds=round(needed, 1),
                 )
-            )
-            break
-    return found
-
-
-def _neighbours(inspection: Inspection) -> list[Inspection]:
-    """Return the person's inspection just before and just after this one (two indexed reads)."""
-    mine = (Inspection.user_id == inspection.user_id, Inspection.id != inspection.id)
-    before = db.session.scalar(
-        select(Inspection)
-        .where(*mine, Inspection.scanned_at <= inspection.scanned_at)
-        .order_by(Inspection.scanned_at.desc())
-        .limit(1)
-    )
-    after = db.session.scalar(
-        select(Inspection)
-        .where(*mine, Inspection.scanned_at > inspection.scanned_at)
-        .order_by(Inspection.scanned_at)
-        .limit(1)
-    )
-    return [i for i in (before, after) if i is not None]
+            ]
+    return []
 
 
 def quick_submit(seconds: float | None, answered: int, cfg: Settings) -> list[dict[str, Any]]:
@@ -150,34 +174,19 @@ def quick_submit(seconds: float | None, answered: int, cfg: Settings) -> list[di
     return []
 
 
-def same_timestamp(inspection: Inspection) -> list[dict[str, Any]]:
+def same_timestamp(inspection: Inspection, nearby: list[Any]) -> list[dict[str, Any]]:
     """Flag a scan time shared exactly with the person's scans elsewhere (a batch of fakes)."""
-    count = db.session.scalar(
-        select(func.count())
-        .select_from(Inspection)
-        .where(
-            Inspection.user_id == inspection.user_id,
-            Inspection.scanned_at == inspection.scanned_at,
-            Inspection.id != inspection.id,
-            Inspection.checkpoint_id != inspection.checkpoint_id,
-        )
+    count = sum(
+        1
+        for r in nearby
+        if r.scanned_at == inspection.scanned_at and r.checkpoint_id != inspection.checkpoint_id
     )
     return [reason("same_timestamp", count=count)] if count else []
 
 
-def repeat_scan(inspection: Inspection) -> list[dict[str, Any]]:
+def repeat_scan(inspection: Inspection, nearby: list[Any]) -> list[dict[str, Any]]:
     """Flag the same checkpoint scanned again by the same person within half an hour."""
-    count = db.session.scalar(
-        select(func.count())
-        .select_from(Inspection)
-        .where(
-            Inspection.user_id == inspection.user_id,
-            Inspection.scanned_at >= inspection.scanned_at - REPEAT_WINDOW,
-            Inspection.scanned_at <= inspection.scanned_at + REPEAT_WINDOW,
-            Inspection.checkpoint_id == inspection.checkpoint_id,
-            Inspection.id != inspection.id,
-        )
-    )
+    count = sum(1 for r in nearby if r.checkpoint_id == inspection.checkpoint_id)
     return [reason("repeat_scan", count=count)] if count else []
 
 

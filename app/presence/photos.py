@@ -40,6 +40,8 @@ def find_matches(
     photos: Sequence[Photo], property_id: int, inspection_id: int
 ) -> list[dict[str, Any]]:
     """Return, for each photo, the earlier photo of the property it copies (same bytes or hash)."""
+    if not photos:
+        return []
     own = {p.id for p in photos}
     prints = _prints(own)
     matches = []

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.service import current_user, get_property, scoped
 from app.checklists.models import ChecklistItem
@@ -138,9 +139,7 @@ def assess(
         else None
     )
     reasons += checks.quick_submit(scan_to_submit, len(answered), cfg)
-    reasons += checks.pace(inspection, cfg)
-    reasons += checks.same_timestamp(inspection)
-    reasons += checks.repeat_scan(inspection)
+    reasons += checks.around(inspection, cfg)
     reasons += checks.shared_device(inspection, data.get("device_id"))
     score = 100 - sum(r["penalty"] for r in reasons) + (LABEL_BONUS if label_seen else 0)
     score = max(0, min(100, score))
@@ -167,6 +166,7 @@ def assess(
     )
     db.session.add(presence)
     db.session.flush()
+    set_committed_value(inspection, "presence", presence)  # the response needs no reload
     return presence
 
 
