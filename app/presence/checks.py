@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 
 from app.extensions import db
 from app.inspections.models import Inspection
@@ -43,7 +43,8 @@ REASONS: dict[str, tuple[int, str, str]] = {
 }
 REPEAT_WINDOW = timedelta(minutes=30)
 SHIFT_WINDOW = timedelta(hours=12)
-NEARBY_LIMIT = 200  # a person scans a few hundred labels a day at most: the range stays small
+# Scans read on each side of a new one: its neighbours, and enough to see a repeat or a batch.
+NEARBY_LIMIT = 25
 _FLOOR = re.compile(r"(?<![\d.])(-?\d{1,3})\s*(?:楼|层|F\b|/F)", re.IGNORECASE)
 
 
@@ -112,33 +113,46 @@ def around(inspection: Inspection, cfg: Settings) -> list[dict[str, Any]]:
 
 
 def _nearby(inspection: Inspection) -> list[Any]:
-    """Return the person's other scans within the repeat window (one indexed range read).
+    """Return the person's scans closest before and after this one within the repeat window.
 
-    The window also bounds the pace check: no walk the estimates allow takes 30 minutes.
+    One statement of two indexed range reads (user, scan time), each bounded: the window also
+    bounds the pace check, as no walk the estimates allow takes 30 minutes.
     """
-    rows = db.session.execute(
-        select(
-            Inspection.id,
-            Inspection.checkpoint_id,
-            Inspection.scanned_at,
-            Checkpoint.zone_id,
-            Checkpoint.lat,
-            Checkpoint.lng,
-            Checkpoint.name_zh,
-            Checkpoint.name_en,
-            Checkpoint.location,
-        )
+    columns = (
+        Inspection.id,
+        Inspection.checkpoint_id,
+        Inspection.scanned_at,
+        Checkpoint.zone_id,
+        Checkpoint.lat,
+        Checkpoint.lng,
+        Checkpoint.name_zh,
+        Checkpoint.name_en,
+        Checkpoint.location,
+    )
+    moment, mine = inspection.scanned_at, Inspection.user_id == inspection.user_id
+    before = (
+        select(*columns)
         .join(Checkpoint, Checkpoint.id == Inspection.checkpoint_id)
         .where(
-            Inspection.user_id == inspection.user_id,
-            Inspection.scanned_at >= inspection.scanned_at - REPEAT_WINDOW,
-            Inspection.scanned_at <= inspection.scanned_at + REPEAT_WINDOW,
-            Inspection.id != inspection.id,
+            mine, Inspection.scanned_at <= moment, Inspection.scanned_at >= moment - REPEAT_WINDOW
+        )
+        .where(Inspection.id != inspection.id)
+        .order_by(Inspection.scanned_at.desc())
+        .limit(NEARBY_LIMIT)
+        .subquery()
+    )
+    after = (
+        select(*columns)
+        .join(Checkpoint, Checkpoint.id == Inspection.checkpoint_id)
+        .where(
+            mine, Inspection.scanned_at > moment, Inspection.scanned_at <= moment + REPEAT_WINDOW
         )
         .order_by(Inspection.scanned_at)
         .limit(NEARBY_LIMIT)
+        .subquery()
     )
-    return list(rows)
+    rows = db.session.execute(union_all(select(before), select(after)))
+    return sorted(rows, key=lambda r: (r.scanned_at, r.id))
 
 
 def pace(inspection: Inspection, nearby: list[Any], cfg: Settings) -> list[dict[str, Any]]:
