@@ -273,6 +273,7 @@ export default {
   },
   presence: {
     score: 'Presence {score}/100',
+    labelHint: 'Keep this checkpoint\'s QR label in the photo: it proves you were here',
     short: '{score} pts',
     reviewTitle: 'Presence review',
     reviewEntry: 'Review doubtful inspections',

@@ -273,6 +273,7 @@ export default {
   },
   presence: {
     score: '到场可信度 {score}/100',
+    labelHint: '拍照时请把本点位的二维码标签拍进画面，作为到场证明',
     short: '{score} 分',
     reviewTitle: '到场核查',
     reviewEntry: '核查存疑巡查记录',
