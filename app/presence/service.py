@@ -117,30 +117,29 @@ def assess(
 ) -> Presence:
     """Record the evidence of a just-flushed inspection and score it (100 = surely there)."""
     cfg = checks.settings_for(inspection.property_id)
-    checkpoint = inspection.checkpoint
     photos = [p for _, ps in answered for p in ps]
-    reasons: list[dict[str, Any]] = []
-    if not label_scanned:
-        reasons.append(checks.reason("code_typed"))
+    reasons = [] if label_scanned else [checks.reason("code_typed")]
     matches = photo_checks.find_matches(photos, inspection.property_id, inspection.id)
     for match in matches:
-        reasons.append(checks.reason("photo_identical" if match["identical"] else "photo_reused"))
-        reasons[-1].update(match)
+        code = "photo_identical" if match["identical"] else "photo_reused"
+        reasons.append({**checks.reason(code), **match})
     fresh = checks.photo_fresh(
         _photo_moments(photos), clock.device_scanned_at, clock.device_submitted_at
     )
     if fresh is False:
         reasons.append(checks.reason("photo_not_fresh"))
-    label_seen, label_reasons = _label_in_photo(checkpoint, answered)
-    reasons += label_reasons
+    label_seen, label_reasons = _label_in_photo(inspection.checkpoint, answered)
     scan_to_submit = (
         (clock.device_submitted_at - clock.device_scanned_at).total_seconds()
         if clock.device_submitted_at is not None
         else None
     )
-    reasons += checks.quick_submit(scan_to_submit, len(answered), cfg)
-    reasons += checks.around(inspection, cfg)
-    reasons += checks.shared_device(inspection, data.get("device_id"))
+    reasons += [
+        *label_reasons,
+        *checks.quick_submit(scan_to_submit, len(answered), cfg),
+        *checks.around(inspection, cfg),
+        *checks.shared_device(inspection, data.get("device_id")),
+    ]
     score = 100 - sum(r["penalty"] for r in reasons) + (LABEL_BONUS if label_seen else 0)
     score = max(0, min(100, score))
     presence = Presence(

@@ -286,6 +286,7 @@ export default {
     earlier: 'The earlier photo it matches',
     times: 'Scanned {scanned} · sent {submitted} · clock offset {offset} s',
     labelScanned: 'Label scanned (version {version})',
+    gps: 'GPS {lat}, {lng} (±{accuracy} m)',
     labelTyped: 'Code typed, label not scanned',
     device: 'App {app} · device {device}',
     accept: 'Accept', reject: 'Reject',

@@ -286,6 +286,7 @@ export default {
     earlier: '与之相同的此前照片',
     times: '扫码 {scanned} · 提交 {submitted} · 时钟偏差 {offset} 秒',
     labelScanned: '已扫描标签（第 {version} 版）',
+    gps: '定位 {lat}, {lng}（误差 ±{accuracy} 米）',
     labelTyped: '手动输入编号，未扫描标签',
     device: 'App {app} · 设备 {device}',
     accept: '确认', reject: '驳回',
