@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
-from tests.e2e.phone import camera_jpeg, log_in, screenshot
+from tests.e2e.phone import camera_jpeg, log_in, screenshot, show_label
 
 
 def _answers(items: list[dict], photo_id: int) -> list[dict]:
@@ -86,3 +86,19 @@ def test_a_reused_photo_is_reviewed_and_rejected_on_the_phone(phone, api_as):
     assert decided["inspection"]["presence"]["status"] == "rejected"
     [audit] = decided["reviews"]
     assert audit["decision"] == "reject" and audit["note"] == "同一张照片用于两个点位"
+
+
+def test_an_old_copy_of_a_reprinted_label_is_refused_at_the_scan(
+    phone, api_as, server, camera_file
+):
+    admin = api_as("admin")
+    spot = admin.get("/api/v1/checkpoints", params={"kind": "water_meter", "per_page": 1}).json()
+    checkpoint = spot["items"][0]
+    reprinted = admin.post(f"/api/v1/checkpoints/{checkpoint['id']}/reprint").json()
+    assert reprinted["label_version"] == checkpoint["label_version"] + 1
+
+    page = phone.new_page()
+    log_in(page, "assistant")
+    show_label(camera_file, server.label_url(checkpoint["code"], checkpoint["label_version"]))
+    page.get_by_test_id("scan").click()
+    expect(page.get_by_test_id("scan-error")).to_contain_text("已重新打印", timeout=20000)

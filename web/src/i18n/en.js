@@ -287,6 +287,7 @@ export default {
     times: 'Scanned {scanned} · sent {submitted} · clock offset {offset} s',
     labelScanned: 'Label scanned (version {version})',
     gps: 'GPS {lat}, {lng} (±{accuracy} m)',
+    labelOld: 'This label was reprinted and this old copy no longer works. Please report it to your supervisor or admin for replacement.',
     labelTyped: 'Code typed, label not scanned',
     device: 'App {app} · device {device}',
     accept: 'Accept', reject: 'Reject',

@@ -287,6 +287,7 @@ export default {
     times: '扫码 {scanned} · 提交 {submitted} · 时钟偏差 {offset} 秒',
     labelScanned: '已扫描标签（第 {version} 版）',
     gps: '定位 {lat}, {lng}（误差 ±{accuracy} 米）',
+    labelOld: '此标签已重新打印，旧标签已作废，不能用于巡查。请将它报告给主管或管理员更换。',
     labelTyped: '手动输入编号，未扫描标签',
     device: 'App {app} · 设备 {device}',
     accept: '确认', reject: '驳回',
