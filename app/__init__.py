@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from app.places.routes import blp as places_blp
     from app.places.routes import vocab_blp
     from app.plans.routes import blp as plans_blp
+    from app.presence.routes import blp as presence_blp
     from app.renovation.routes import blp as renovation_blp
     from app.tickets.routes import blp as tickets_blp
     from app.web import docs_static, web
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
         plans_blp,
         coverage_blp,
         renovation_blp,
+        presence_blp,
         vocab_blp,
         audit_blp,
         imports_blp,

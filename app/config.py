@@ -67,6 +67,8 @@ class Config:
     # A TrueType (.ttf/.ttc, not CFF-based) font with Chinese glyphs for QR label sheets;
     # empty means the first one found among the usual Debian/Ubuntu font paths.
     LABEL_FONT_PATH = os.environ.get("LABEL_FONT_PATH", "")
+    # The key that signs label codes (empty: SECRET_KEY); changing it voids every printed label.
+    LABEL_SECRET = os.environ.get("LABEL_SECRET", "")
 
     # Notifications: the outbox worker (flask notify run) and its senders.
     NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 8))

@@ -18,6 +18,7 @@ from app.places.models import (
     Zone,
 )
 from app.plans.models import HandoverNote, Plan, PlanVersion, Shift, Slot, Visit
+from app.presence.models import PhotoBand, PhotoPrint, Presence, PresenceSetting, Review
 from app.renovation.models import LedgerEntry, Notice, Permit
 from app.tickets.models import Ticket, TicketCounter, TicketEvent, event_photo
 
@@ -39,10 +40,15 @@ __all__ = [
     "NotificationChannel",
     "Permit",
     "Photo",
+    "PhotoBand",
+    "PhotoPrint",
     "Plan",
     "PlanVersion",
+    "Presence",
+    "PresenceSetting",
     "Property",
     "RetiredCode",
+    "Review",
     "RoutingRule",
     "Shift",
     "Slot",

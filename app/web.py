@@ -6,12 +6,13 @@ import re
 from pathlib import Path
 
 import swagger_ui_bundle
-from flask import Blueprint, Response, abort, render_template_string, send_from_directory
+from flask import Blueprint, Response, abort, render_template_string, request, send_from_directory
 from markupsafe import escape
 from sqlalchemy import select
 
 from app.extensions import db
 from app.places.models import Checkpoint, RetiredCode
+from app.presence.signing import verify
 
 WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
 
@@ -105,6 +106,9 @@ def checkpoint_page(code: str) -> Response:
                 "This label is no longer valid; please report it for replacement.",
             ),
         )
+    refused = _refused_signature(checkpoint)
+    if refused is not None:
+        return refused
     spa = _spa_index(f"{checkpoint.name_zh} · 物业巡查")
     if spa is not None:
         return spa
@@ -114,6 +118,26 @@ def checkpoint_page(code: str) -> Response:
         ("请在巡查 App 中登录后开始检查。", "Log in to the Patrol app to inspect."),
         checkpoint,
     )
+
+
+def _refused_signature(checkpoint: Checkpoint) -> Response | None:
+    """Refuse a signed label that is forged or of an older printing (an unsigned URL opens)."""
+    sig, version = request.args.get("s"), request.args.get("v", "")
+    if sig is None:
+        return None
+    if not version.isdigit() or not verify(checkpoint.code, int(version), sig):
+        return _page(
+            403,
+            ("此标签无效", "This label is not valid"),
+            (
+                "此二维码的签名不正确，不能用于巡查。请将此标签报告给主管或管理员更换。",
+                "This QR code's signature is wrong and cannot be used for patrols. "
+                "Please report this label to your supervisor or admin for replacement.",
+            ),
+        )
+    if int(version) != checkpoint.label_version:
+        return _replaced_label_page(checkpoint.code)
+    return None
 
 
 def _is_retired(code: str) -> bool:

@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-STATUSES = ("pending", "done_on_time", "done_late", "missed", "excused")
+STATUSES = ("pending", "done_on_time", "done_late", "done_doubtful", "missed", "excused")
 HAND_SQL = """
 SELECT s.zone_id, s.expected, {statuses}, COALESCE(v.extra, 0) AS extra
 FROM (
@@ -39,7 +39,7 @@ LEFT JOIN (
     SELECT zone_id, COUNT(*) AS extra
     FROM visit
     WHERE property_id = {p} AND local_day >= {a} AND local_day <= {b} {zone}
-      AND slot_id IS NULL
+      AND slot_id IS NULL AND standing <> 'rejected'
     GROUP BY zone_id
 ) AS v ON v.zone_id = s.zone_id
 """

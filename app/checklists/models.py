@@ -82,6 +82,8 @@ class ChecklistItem(Base):
     max_value: Mapped[float | None] = mapped_column(Float)
     unit: Mapped[str | None] = mapped_column(String(20))
     photo_required_on_fail: Mapped[bool] = mapped_column(default=True)
+    # Its photos should show the checkpoint's own QR label; None: yes for fire equipment only.
+    label_in_photo: Mapped[bool | None]
     severity: Mapped[str] = mapped_column(String(20), default="medium")
     category: Mapped[str] = mapped_column(String(40))
 

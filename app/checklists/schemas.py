@@ -34,6 +34,11 @@ class ItemSchema(BaseSchema):
     max_value = fields.Float(allow_none=True, load_default=None)
     unit = Text(20, allow_none=True, load_default=None)
     photo_required_on_fail = fields.Boolean(load_default=True)
+    label_in_photo = fields.Boolean(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Photos should show the checkpoint's label (default: fire)"},
+    )
     severity = fields.String(load_default="medium", validate=one_of(SEVERITIES))
     category = fields.String(required=True, validate=one_of(CATEGORIES))
 

@@ -25,6 +25,7 @@ ITEM_FIELDS = (
     "max_value",
     "unit",
     "photo_required_on_fail",
+    "label_in_photo",
     "severity",
     "category",
 )

@@ -51,6 +51,7 @@ def coverage_report(args: dict[str, Any]) -> tuple[str, list[Sheet]]:
         "应巡",
         "按时",
         "迟到",
+        "存疑",
         "漏巡",
         "豁免",
         "待巡",
@@ -58,7 +59,16 @@ def coverage_report(args: dict[str, Any]) -> tuple[str, list[Sheet]]:
         "覆盖率%",
         "按时率%",
     ]
-    names = ("expected", "done_on_time", "done_late", "missed", "excused", "pending", "extra")
+    names = (
+        "expected",
+        "done_on_time",
+        "done_late",
+        "done_doubtful",
+        "missed",
+        "excused",
+        "pending",
+        "extra",
+    )
     rows = [
         [r["label_zh"], *(r[n] for n in names), r["coverage_pct"], r["on_time_pct"]]
         for r in [*figures["rows"], {**figures["total"], "label_zh": "合计 Total"}]

@@ -34,6 +34,7 @@ class CountsSchema(BaseSchema):
     done = fields.Integer()
     done_on_time = fields.Integer()
     done_late = fields.Integer()
+    done_doubtful = fields.Integer(metadata={"description": "Visited, presence doubtful"})
     missed = fields.Integer()
     excused = fields.Integer()
     pending = fields.Integer()

@@ -4,12 +4,14 @@ Figures for a range of the property's local days (both ends included), counted f
 materialized slots (one aggregate over an index) and the visits outside any slot:
 
 - expected: every slot whose window starts on one of the days (weekly and monthly slots count on
-  the day their window starts); done = done_on_time + done_late;
+  the day their window starts); done = done_on_time + done_late; done_doubtful (visited, but the
+  inspection's presence score is below the property's threshold) is not done;
 - coverage % = done / (expected − excused); on-time % = done_on_time / (expected − excused):
   excused slots leave the denominator, pending ones stay in it (so today's figure is progress);
   None when nothing is left to count;
 - extra: inspections outside every slot's window and grace (repeat scans inside a slot are not
-  extra). Extras have no shift (they count under "no shift") and count for the person who scanned.
+  extra; inspections a supervisor rejected are nothing). Extras have no shift (they count under
+  "no shift") and count for the person who scanned.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ def extra_counts_query(
         Visit.local_day >= first,
         Visit.local_day <= last,
         Visit.slot_id.is_(None),
+        Visit.standing != "rejected",
     )
     if zone_id is not None:
         query = query.where(Visit.zone_id == zone_id)

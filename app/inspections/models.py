@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Float, ForeignKey, String, Table
+from sqlalchemy import Column, Float, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -15,6 +15,7 @@ from app.photos.models import Photo
 from app.places.models import Checkpoint
 
 if TYPE_CHECKING:
+    from app.presence.models import Presence
     from app.tickets.models import Ticket
 
 OUTCOMES = {
@@ -36,6 +37,8 @@ class Inspection(Base):
     """One scan-and-submit at one checkpoint by one user; never edited once stored."""
 
     __tablename__ = "inspection"
+    # The presence pace checks read a person's previous inspection through this index.
+    __table_args__ = (Index("ix_inspection_user_scanned", "user_id", "scanned_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Generated on the phone: a retried or replayed submission finds the stored one.
@@ -70,6 +73,8 @@ class Inspection(Base):
         viewonly=True,
         order_by="Ticket.id",
     )
+    # Its proof of presence (score, reasons); None for inspections stored before it existed.
+    presence: Mapped[Presence | None] = relationship("Presence", lazy="selectin", viewonly=True)
 
 
 class ItemResult(Base):

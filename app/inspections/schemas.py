@@ -9,6 +9,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from app.common.schemas import BaseSchema, PageArgs, Text, one_of, page_schema
 from app.inspections.models import OUTCOMES
 from app.photos.schemas import PhotoSchema
+from app.presence.schemas import PresenceSchema
 from app.tickets.schemas import ActorSchema, CheckpointRefSchema, TicketSchema
 
 
@@ -38,6 +39,21 @@ class InspectionInSchema(BaseSchema):
     note = Text(1000, allow_none=True, load_default=None)
     results = fields.List(
         fields.Nested(ResultInSchema), required=True, validate=validate.Length(min=1, max=200)
+    )
+    # Proof of presence (all optional): the scanned label's signature and version (none when the
+    # code was typed), the phone's clock when it sends, its app version and device id.
+    label_sig = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(min=1, max=64)
+    )
+    label_version = fields.Integer(
+        allow_none=True, load_default=None, validate=validate.Range(min=1)
+    )
+    device_now = fields.AwareDateTime(
+        allow_none=True, load_default=None, metadata={"description": "Phone clock at sending"}
+    )
+    app_version = Text(40, allow_none=True, load_default=None)
+    device_id = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(min=1, max=64)
     )
 
     @validates_schema
@@ -91,6 +107,7 @@ class InspectionSchema(BaseSchema):
     accuracy = fields.Float(allow_none=True)
     note = fields.String(allow_none=True)
     failed_count = fields.Integer()
+    presence = fields.Nested(PresenceSchema, allow_none=True)
 
 
 class UsedVersionSchema(BaseSchema):

@@ -20,6 +20,7 @@ from app.photos.models import Photo
 from app.photos.service import get_owned_photos
 from app.places.models import Checkpoint, RetiredCode
 from app.plans.service import on_inspection_stored
+from app.presence import service as presence
 from app.renovation.service import notice_for_failure, reinspect
 from app.tickets.service import raise_for_failure
 
@@ -47,9 +48,12 @@ def replayed(client_uuid: str) -> Inspection | None:
 def submit(data: dict[str, Any]) -> Inspection:
     """Store a new inspection with its results and raise a ticket for every failed item."""
     user = current_user()
-    if data["scanned_at"] > utcnow() + MAX_CLOCK_AHEAD:
+    # Offline phones sync late: their times are corrected by their clock's offset at sync.
+    clock = presence.read_clock(data)
+    if clock.scanned_at > utcnow() + MAX_CLOCK_AHEAD:
         raise Invalid("扫码时间晚于当前时间", "scanned_at is in the future.", field="scanned_at")
-    checkpoint, label_version = _resolve_checkpoint(data["checkpoint_code"], data["scanned_at"])
+    checkpoint, label_version = _resolve_checkpoint(data["checkpoint_code"], clock.scanned_at)
+    label_scanned = presence.check_label(checkpoint_code(data), data, label_version)
     version = _version_used(checkpoint, data)
     checked = _check_results(version, data["results"], user, checkpoint.property_id)
     inspection = Inspection(
@@ -58,10 +62,10 @@ def submit(data: dict[str, Any]) -> Inspection:
         checkpoint=checkpoint,
         checklist_version_id=version.id,
         user_id=user.id,
-        code=data["checkpoint_code"].strip().upper(),
+        code=checkpoint_code(data),
         label_version=label_version,
-        scanned_at=data["scanned_at"],
-        submitted_at=data.get("submitted_at"),
+        scanned_at=clock.scanned_at,
+        submitted_at=clock.submitted_at,
         lat=data.get("lat"),
         lng=data.get("lng"),
         accuracy=data.get("accuracy"),
@@ -77,9 +81,17 @@ def submit(data: dict[str, Any]) -> Inspection:
         if result.outcome == "fail":
             notice_for_failure(raise_for_failure(inspection, result, user), inspection, result)
     db.session.flush()
+    answered = [(item, photos) for _, item, photos in checked]
+    proof = presence.assess(inspection, data, clock, label_scanned, answered)
     reinspect(inspection)
-    on_inspection_stored(inspection)  # coverage: this visit fulfils its plan slots, even late
+    # Coverage: this visit fulfils its plan slots, even late ("doubtful" when its score is low).
+    on_inspection_stored(inspection, standing=presence.standing(proof))
     return inspection
+
+
+def checkpoint_code(data: dict[str, Any]) -> str:
+    """Return the scanned or typed checkpoint code, normalised."""
+    return str(data["checkpoint_code"]).strip().upper()
 
 
 def _resolve_checkpoint(code: str, scanned_at: datetime) -> tuple[Checkpoint, int]:

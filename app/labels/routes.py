@@ -38,3 +38,13 @@ def reissue_code(obj_id):
     checkpoint = service.reissue_code(auth.get_scoped(Checkpoint, obj_id))
     db.session.commit()
     return checkpoint
+
+
+@blp.post("/checkpoints/<int:obj_id>/reprint")
+@auth.can_write("checkpoint")
+@blp.response(200, CheckpointSchema)
+def reprint(obj_id):
+    """Reprint a label with the same code: the label version goes up, old copies are refused."""
+    checkpoint = service.reprint(auth.get_scoped(Checkpoint, obj_id))
+    db.session.commit()
+    return checkpoint

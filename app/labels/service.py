@@ -17,6 +17,7 @@ from app.labels import sheet
 from app.places.models import Checkpoint, Property, RetiredCode, Zone
 from app.places.schemas import CheckpointSchema
 from app.places.service import new_checkpoint_code
+from app.presence.signing import signed_url
 
 PRINT_ROLES = frozenset({"admin", "supervisor"})
 # One request renders at most this many labels (about 220 pages, a few seconds).
@@ -39,7 +40,12 @@ class LabelFontMissing(AppError):
 
 
 def label_url(checkpoint: Checkpoint) -> str:
-    """Return the URL a checkpoint's QR label encodes (the API's `url` field, one rule)."""
+    """Return the URL a checkpoint's QR label encodes: the API's `url` plus v and signature."""
+    return signed_url(checkpoint.code, checkpoint.label_version)
+
+
+def plain_url(checkpoint: Checkpoint) -> str:
+    """Return the checkpoint's unsigned URL (the API's `url` field; typing it is allowed)."""
     return _URL_SCHEMA.dump(checkpoint)["url"]
 
 
@@ -209,4 +215,16 @@ def reissue_code(checkpoint: Checkpoint) -> Checkpoint:
         f"(version {before['label_version']}) no longer work: scanning them says the label "
         "was replaced. Print and put up the new label.",
     }
+    return checkpoint
+
+
+def reprint(checkpoint: Checkpoint) -> Checkpoint:
+    """Bump a label's version, keeping its code: every older printed copy stops working."""
+    db.session.refresh(checkpoint, with_for_update=True)
+    if not checkpoint.active:
+        raise Conflict(
+            "该点位已停用，无需更换标签", "This checkpoint is deactivated; it needs no new label."
+        )
+    checkpoint.label_version += 1
+    db.session.flush()
     return checkpoint

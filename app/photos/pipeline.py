@@ -13,6 +13,7 @@ from typing import IO
 from PIL import ExifTags, Image, ImageCms, ImageOps
 
 from app.errors import AppError, Invalid
+from app.presence.hashing import fingerprint
 
 try:  # HEIC/HEIF (iPhones) when pillow-heif is installed
     from pillow_heif import register_heif_opener
@@ -81,6 +82,9 @@ class ProcessedPhoto:
     taken_at: datetime | None
     display: Rendition
     thumb: Rendition
+    # Proof of presence: the display image's difference hash and the QR codes seen in it.
+    dhash: int = 0
+    qr_texts: tuple[str, ...] = ()
 
 
 def not_an_image() -> Invalid:
@@ -123,6 +127,7 @@ def process_upload(
         thumb_img = shrink(display_img, fit((width, height), THUMB_SIZE), reducing_gap=2.0)
         display = encode_jpeg(display_img, DISPLAY_QUALITY, progressive=True)
         thumb = encode_jpeg(thumb_img, THUMB_QUALITY, progressive=False)
+        seen_hash, codes = fingerprint(display_img)
     return ProcessedPhoto(
         content_type=content_type,
         original_bytes=size,
@@ -132,6 +137,8 @@ def process_upload(
         taken_at=taken_at(exif, tz),
         display=display,
         thumb=thumb,
+        dhash=seen_hash,
+        qr_texts=tuple(codes),
     )
 
 

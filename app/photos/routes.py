@@ -64,7 +64,10 @@ def limit_upload_size() -> None:
 def upload_photo(data):
     """Upload a photo (上传照片); sending the same client_uuid again returns the stored one."""
     photo, created = service.upload_photo(
-        data["file"].stream, data["client_uuid"], data.get("property_id")
+        data["file"].stream,
+        data["client_uuid"],
+        data.get("property_id"),
+        file_modified_at=data.get("file_modified_at"),
     )
     db.session.commit()
     return photo, 201 if created else 200

@@ -31,6 +31,12 @@ class PhotoUploadSchema(BaseSchema):
     property_id = fields.Integer(
         metadata={"description": "Required when the caller has more than one property"}
     )
+    file_modified_at = fields.AwareDateTime(
+        load_default=None,
+        metadata={
+            "description": "The file's timestamp on the phone (its clock): proof of presence"
+        },
+    )
 
 
 class PhotoSchema(BaseSchema):

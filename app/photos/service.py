@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import IO
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,10 +20,15 @@ from app.photos.models import Photo
 from app.photos.pipeline import ProcessedPhoto, process_upload
 from app.photos.storage import Storage, get_storage, new_keys
 from app.places.models import Property
+from app.presence.photos import record_print
 
 
 def upload_photo(
-    stream: IO[bytes], client_uuid: UUID, property_id: int | None = None
+    stream: IO[bytes],
+    client_uuid: UUID,
+    property_id: int | None = None,
+    *,
+    file_modified_at: datetime | None = None,
 ) -> tuple[Photo, bool]:
     """Store an uploaded photo once per client_uuid; return it and whether it is new."""
     user = current_user()
@@ -41,7 +47,7 @@ def upload_photo(
         max_pixels=current_app.config["PHOTO_MAX_PIXELS"],
         tz=tz,
     )
-    return _save(processed, uuid, prop, user)
+    return _save(processed, uuid, prop, user, file_modified_at)
 
 
 def _find_upload(client_uuid: str, user: User) -> Photo | None:
@@ -81,7 +87,11 @@ def _property_zone(prop: Property) -> ZoneInfo:
 
 
 def _save(
-    processed: ProcessedPhoto, client_uuid: str, prop: Property, user: User
+    processed: ProcessedPhoto,
+    client_uuid: str,
+    prop: Property,
+    user: User,
+    file_modified_at: datetime | None = None,
 ) -> tuple[Photo, bool]:
     """Write the copies, then the row; when the row cannot be written, remove the copies."""
     storage = get_storage()
@@ -109,6 +119,8 @@ def _save(
         # A savepoint: a concurrent upload of the same client_uuid must not undo the request.
         with db.session.begin_nested():
             db.session.add(photo)
+            db.session.flush()
+            record_print(photo, processed.dhash, processed.qr_texts, file_modified_at)
     except IntegrityError:
         _discard(storage, display_key, thumb_key)
         winner = _find_upload(client_uuid, user)

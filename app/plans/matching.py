@@ -9,6 +9,10 @@ fulfils at most one slot, the still-open slot that is due first (two overlapping
 scans); a scan can fulfil one slot of each of several plans. A scan inside a slot already
 fulfilled is a repeat; a scan inside no slot is an extra visit. A visit beats an excuse: an
 excused slot that turns out visited counts as done (the excuse stays on record).
+
+Proof of presence: a visit's standing is ok, doubtful (its presence score is below the property's
+threshold) or rejected (by a supervisor). Trusted visits are matched first; a slot that only a
+doubtful visit fulfils is "done_doubtful" (not done); a rejected visit fulfils nothing.
 """
 
 from __future__ import annotations
@@ -26,16 +30,25 @@ from app.inspections.models import Inspection
 from app.places.models import Checkpoint, Property
 from app.plans.expand import local_date
 from app.plans.models import Slot, Visit
+from app.presence.models import Presence
+
+# A presence status → the visit's standing for coverage.
+STANDING = {"ok": "ok", "accepted": "ok", "doubtful": "doubtful", "rejected": "rejected"}
 
 # The longest window plus grace a slot can have (a whole month and a day).
 MAX_SLOT_SPAN = timedelta(days=33)
 
 
-def record_visit(inspection: Inspection) -> Visit:
+def record_visit(inspection: Inspection, standing: str | None = None) -> Visit:
     """Return the visit row of a stored inspection, adding it when missing."""
     visit = db.session.get(Visit, inspection.id)
     if visit is not None:
         return visit
+    if standing is None:
+        status = db.session.scalar(
+            select(Presence.status).where(Presence.inspection_id == inspection.id)
+        )
+        standing = STANDING.get(status or "ok", "ok")
     zone_id, timezone = db.session.execute(
         select(Checkpoint.zone_id, Property.timezone)
         .join(Property, Property.id == Checkpoint.property_id)
@@ -49,6 +62,7 @@ def record_visit(inspection: Inspection) -> Visit:
         user_id=inspection.user_id,
         scanned_at=inspection.scanned_at,
         local_day=local_date(inspection.scanned_at, ZoneInfo(timezone)),
+        standing=standing,
     )
     db.session.add(visit)
     db.session.flush()
@@ -107,7 +121,10 @@ def _assign(slots: list[Slot], visits: list[Visit]) -> dict[int, Visit]:
     for slot in slots:  # already sorted by due time
         by_plan[slot.plan_id].append(slot)
     fulfilled: dict[int, Visit] = {}
-    for visit in visits:
+    # Trusted visits first (in scan order), then doubtful ones take what is left.
+    ordered = [v for v in visits if v.standing == "ok"]
+    ordered += [v for v in visits if v.standing == "doubtful"]
+    for visit in ordered:
         for plan_slots in by_plan.values():
             for slot in plan_slots:
                 if slot.id not in fulfilled and _holds(slot, visit.scanned_at):
@@ -126,8 +143,11 @@ def _holding(slots: Iterable[Slot], visit: Visit) -> Slot | None:
 
 def _settle(slot: Slot, visit: Visit | None, now: datetime) -> None:
     """Set a slot's status from the visit that fulfils it, its excuse and the time."""
-    if visit is not None:
+    if visit is not None and visit.standing == "doubtful":
+        slot.status = "done_doubtful"
+    elif visit is not None:
         slot.status = "done_on_time" if visit.scanned_at <= slot.window_end else "done_late"
+    if visit is not None:
         slot.inspection_id = visit.inspection_id
         slot.done_at = visit.scanned_at
         slot.done_by_id = visit.user_id
@@ -141,7 +161,19 @@ def _settle(slot: Slot, visit: Visit | None, now: datetime) -> None:
         slot.status = "pending"
 
 
-def on_inspection_stored(inspection: Inspection, now: datetime | None = None) -> None:
+def on_inspection_stored(
+    inspection: Inspection, now: datetime | None = None, standing: str | None = None
+) -> None:
     """Record a stored inspection as a visit and update the slots it may fulfil."""
-    visit = record_visit(inspection)
+    visit = record_visit(inspection, standing)
+    rematch(visit.checkpoint_id, visit.scanned_at, visit.scanned_at, now)
+
+
+def set_standing(inspection_id: int, standing: str, now: datetime | None = None) -> None:
+    """Change a visit's standing (a supervisor's review) and rematch its checkpoint's slots."""
+    visit = db.session.get(Visit, inspection_id)
+    if visit is None or visit.standing == standing:
+        return
+    visit.standing = standing
+    db.session.flush()
     rematch(visit.checkpoint_id, visit.scanned_at, visit.scanned_at, now)

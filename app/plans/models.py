@@ -27,6 +27,8 @@ SLOT_STATUSES = {
     "pending": ("待巡查", "Pending"),
     "done_on_time": ("按时完成", "Done on time"),
     "done_late": ("迟到完成", "Done late"),
+    # Visited, but the inspection's presence score is below the property's threshold.
+    "done_doubtful": ("完成存疑", "Done, doubtful"),
     "missed": ("漏巡", "Missed"),
     "excused": ("已豁免", "Excused"),
 }
@@ -181,6 +183,9 @@ class Visit(Base):
     local_day: Mapped[date] = mapped_column(Date)
     # A slot whose window (or grace) holds the scan; None: an extra visit outside any slot.
     slot_id: Mapped[int | None] = mapped_column(ForeignKey("slot.id", ondelete="SET NULL"))
+    # From the inspection's presence: ok fulfils slots, doubtful only as "done, doubtful",
+    # rejected (by a supervisor) not at all and is no extra either.
+    standing: Mapped[str] = mapped_column(String(10), default="ok", server_default="ok")
 
 
 class HandoverNote(Base):

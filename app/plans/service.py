@@ -50,9 +50,11 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def on_inspection_stored(inspection: Inspection, now: datetime | None = None) -> None:
+def on_inspection_stored(
+    inspection: Inspection, now: datetime | None = None, standing: str | None = None
+) -> None:
     """Match a just-stored inspection to the slots it fulfils (call once it is flushed)."""
-    matching.on_inspection_stored(inspection, now)
+    matching.on_inspection_stored(inspection, now, standing)
 
 
 # --- shifts ---

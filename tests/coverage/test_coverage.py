@@ -117,3 +117,32 @@ def test_bad_ranges_are_refused(scenario, login, query, field):
     resp = client.get(f"/api/v1/coverage?property_id={scenario.site.prop.id}{query}")
     assert resp.status_code == 422
     assert field in resp.get_json()["errors"]
+
+
+def test_doubtful_and_rejected_visits(scenario, login):
+    """Presence: a doubtful visit is "done, doubtful" (not done); a rejected one is nothing."""
+    from app.extensions import db
+    from app.plans.matching import set_standing
+    from app.plans.models import Visit
+    from tests.plans.helpers import local
+
+    visits = {(v.checkpoint_id, v.scanned_at): v for v in db.session.query(Visit)}
+    monday = visits[(scenario.cps[0].id, local(scenario.first, 10))]
+    extra = visits[(scenario.cps[0].id, local(scenario.last, 20))]
+    set_standing(monday.inspection_id, "doubtful", now=local(scenario.last, 23))
+    set_standing(extra.inspection_id, "rejected", now=local(scenario.last, 23))
+    db.session.commit()
+    body = _get(login, scenario, "zone")
+    zone = next(r for r in body["rows"] if r["label_zh"] == scenario.zone.name_zh)
+    assert (zone["done_on_time"], zone["done_doubtful"], zone["done"], zone["extra"]) == (
+        1,
+        1,
+        2,
+        1,
+    )
+    assert zone["coverage_pct"] == 40.0  # 2 done of 6 expected − 1 excused
+    assert body["total"]["done_doubtful"] == 1 and body["total"]["extra"] == 1
+    # Accepted after review: done on time again.
+    set_standing(monday.inspection_id, "ok", now=local(scenario.last, 23))
+    db.session.commit()
+    assert _get(login, scenario, "zone")["total"]["done_on_time"] == 5

@@ -26,11 +26,11 @@ def test_coverage_report_xlsx(scenario, login):
     sheet = book["覆盖率 Coverage"]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert scenario.site.prop.name in rows[0][0] and "2026-03-02 至 2026-03-03" in rows[0][0]
-    assert rows[1][:8] == ["区域", "应巡", "按时", "迟到", "漏巡", "豁免", "待巡", "计划外"]
+    assert rows[1][:9] == ["区域", "应巡", "按时", "迟到", "存疑", "漏巡", "豁免", "待巡", "计划外"]
     assert rows[2:] == [
-        [scenario.zone.name_zh, 6, 2, 1, 2, 1, 0, 2, 60.0, 40.0],
-        ["Z2幢", 4, 3, 0, 1, 0, 0, 0, 75.0, 75.0],
-        ["合计 Total", 10, 5, 1, 3, 1, 0, 2, 66.7, 55.6],
+        [scenario.zone.name_zh, 6, 2, 1, 0, 2, 1, 0, 2, 60.0, 40.0],
+        ["Z2幢", 4, 3, 0, 0, 1, 0, 0, 0, 75.0, 75.0],
+        ["合计 Total", 10, 5, 1, 0, 3, 1, 0, 2, 66.7, 55.6],
     ]
     missed = [list(r) for r in book["漏巡 Missed"].iter_rows(min_row=3, values_only=True)]
     assert [(r[0], r[4]) for r in missed] == [

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from PIL import Image
 
+from app.presence.signing import signed_url
 from tests.e2e.phone import PASSWORD, PHONE, write_y4m
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +83,9 @@ def _prepare_database(url: str, instance_dir: str) -> None:
         db.engine.dispose()
 
 
+LABEL_SECRET = "e2e-label-secret"
+
+
 @dataclass
 class Server:
     """The app under test."""
@@ -91,6 +96,13 @@ class Server:
     def url(self, path: str) -> str:
         """Return the absolute URL of a path on this server."""
         return self.base_url + path
+
+    def label_url(self, code: str, version: int = 1) -> str:
+        """Return what the printed label of a checkpoint encodes: its signed URL."""
+        signer = Flask(__name__)
+        signer.config.update(LABEL_SECRET=LABEL_SECRET, PUBLIC_BASE_URL=self.base_url)
+        with signer.app_context():
+            return signed_url(code, version)
 
 
 def _prepare_empty_database(url: str, instance_dir: str) -> None:
@@ -138,6 +150,7 @@ def _serve(prepare: Callable[[str, str], None]) -> Iterator[Server]:
         "PATROL_INSTANCE_DIR": tmp,
         "PUBLIC_BASE_URL": base,
         "SECRET_KEY": "e2e-secret",
+        "LABEL_SECRET": LABEL_SECRET,
         "PATROL_ENV": "development",
     }
     env.pop("TEST_DATABASE_URL", None)

@@ -36,7 +36,7 @@ def test_offline_patrol_syncs_once_and_the_ticket_is_fixed_and_verified(
     wait_for_service_worker(page)
     screenshot(page, "home")
 
-    show_label(camera_file, server.url(f"/c/{CODE}"))
+    show_label(camera_file, server.label_url(CODE))
     page.get_by_test_id("scan").click()
     expect(page.get_by_test_id("checkpoint-name")).to_have_text("A幢 5F 楼梯间", timeout=20000)
     assert "/checkpoint/EDMNRB" in page.url
@@ -85,6 +85,14 @@ def test_offline_patrol_syncs_once_and_the_ticket_is_fixed_and_verified(
     page.reload()  # an app start flushes again: nothing is left to send twice
     page.wait_for_timeout(500)
     assert _count(supervisor_api, "inspections", checkpoint["id"]) == 1
+    # Proof of presence: the signed label scanned, the phone's clock, app version and device id.
+    stored = supervisor_api.get(
+        "/api/v1/inspections", params={"checkpoint_id": checkpoint["id"]}
+    ).json()["items"][0]["presence"]
+    assert stored["label_scanned"] is True and stored["label_version"] == 1
+    assert stored["device_id"] and stored["app_version"] and stored["clock_offset_s"] is not None
+    assert stored["photos_fresh"] is True and stored["status"] == "ok"
+    expect(sent).to_contain_text(f"{stored['score']} 分")
     tickets = supervisor_api.get(
         "/api/v1/tickets", params={"checkpoint_id": checkpoint["id"]}
     ).json()

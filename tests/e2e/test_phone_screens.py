@@ -81,7 +81,7 @@ def test_scanner_screen(browser, server, camera_file):
     held = []
     # Hold the decoder back for a moment: a still picture of the scanner filming the label.
     page.route(re.compile(r"qr-scanner-worker"), lambda route: held.append(route))
-    show_label(camera_file, server.url("/c/EDMNRB"), caption="A幢 5F 楼梯间 EDMNRB", size=220)
+    show_label(camera_file, server.label_url("EDMNRB"), caption="A幢 5F 楼梯间 EDMNRB", size=220)
     page.get_by_role("tab", name="扫码").click()
     expect(page.get_by_text("将二维码放入框内")).to_be_visible()
     page.wait_for_function("document.querySelector('video').readyState >= 2")

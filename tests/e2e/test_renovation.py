@@ -79,7 +79,7 @@ def test_inspector_fails_debris_and_the_unit_page_shows_the_notice(
     expect(row).to_contain_text(checkpoint["code"])
     screenshot(page, "inspector")
 
-    show_label(camera_file, server.url(f"/c/{checkpoint['code']}"))
+    show_label(camera_file, server.label_url(checkpoint["code"], checkpoint["label_version"]))
     page.get_by_test_id("scan").click()
     expect(page.get_by_test_id("checkpoint-name")).to_have_text(
         checkpoint["name_zh"], timeout=20000

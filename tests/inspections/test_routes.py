@@ -272,3 +272,34 @@ def test_list_and_filter(world, login, checklist):
     other = login(world.b.users["supervisor"])
     assert other.get("/api/v1/inspections").get_json()["items"] == []
     assert other.get(f"/api/v1/inspections/{second['id']}").status_code == 404
+
+
+def test_list_and_detail_show_the_presence_score_and_its_reasons(world, login, checklist):
+    assistant = login(world.a.users["assistant"])
+    typed = assistant.post(
+        "/api/v1/inspections", json=submission(world.a.checkpoint.code, checklist)
+    ).get_json()
+    supervisor = login(world.a.users["supervisor"])
+    [listed] = supervisor.get("/api/v1/inspections").get_json()["items"]
+    detail = supervisor.get(f"/api/v1/inspections/{typed['id']}").get_json()
+    for shown in (listed["presence"], detail["presence"], typed["presence"]):
+        assert shown["score"] == 70 and shown["status"] == "ok" and shown["status_en"] == "Trusted"
+        assert [(r["code"], r["zh"]) for r in shown["reasons"]] == [
+            ("code_typed", "未扫描标签（手动输入编号）")
+        ]
+
+
+def test_presence_fields_are_validated(world, login, checklist):
+    assistant = login(world.a.users["assistant"])
+    code = world.a.checkpoint.code
+    cases = {
+        "label_version": {"label_sig": "abcdefghijkl"},  # a signature needs its version
+        "device_id": {"device_id": "x" * 65},
+        "device_now": {"device_now": "2026-12-01T08:00:00"},  # no offset
+        "app_version": {"app_version": "9" * 41},
+    }
+    for field, extra in cases.items():
+        resp = assistant.post("/api/v1/inspections", json=submission(code, checklist, **extra))
+        assert resp.status_code == 422, (field, resp.get_json())
+        assert field in resp.get_json()["errors"], (field, resp.get_json())
+    assert assistant.get("/api/v1/inspections").get_json()["total"] == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.extensions import db
+from app.presence.signing import signed_url
 from tests import factories
 from tests.labels.pdf import scan_pages
 
@@ -17,7 +18,8 @@ def test_labels_print_writes_a_pdf_for_the_zone(app, world, stairwells, tmp_path
     pdf = out.read_bytes()
     assert pdf.startswith(b"%PDF-")
     decoded = {scan.text for page in scan_pages(pdf) for scan in page}
-    assert decoded == {f"https://patrol.example.com/c/{c.code}" for c in stairwells}
+    # Each label encodes its signed URL (code, label version and signature).
+    assert decoded == {signed_url(c.code, c.label_version) for c in stairwells}
 
 
 def test_labels_print_takes_a_zone_id_and_a_property_for_clashing_names(app, world, tmp_path):

@@ -7,6 +7,7 @@ import pytest
 from app.extensions import db
 from app.labels import service, sheet
 from app.places.models import Checkpoint
+from app.presence.signing import sign, signed_url
 from tests import factories
 from tests.labels.pdf import page_sizes_mm, scan_pages, text_of
 
@@ -26,7 +27,7 @@ def test_every_qr_on_every_page_decodes_to_its_checkpoint_url(admin, world, stai
     assert page_sizes_mm(pdf) == [(210, 297)] * 2
     assert [len(found) for found in pages] == [sheet.LABELS_PER_PAGE, 12 - sheet.LABELS_PER_PAGE]
     decoded = [scan.text for found in pages for scan in found]
-    expected = {f"{BASE}/c/{c.code}" for c in stairwells}
+    expected = {signed_url(c.code, c.label_version) for c in stairwells}
     assert len(decoded) == len(expected) and set(decoded) == expected
     for scan in (scan for found in pages for scan in found):
         # Big and robust enough to scan from 30-50 cm: at least 40 mm, error correction M or Q.
@@ -47,9 +48,11 @@ def test_the_sheet_carries_names_zone_and_code_in_embedded_chinese(admin, world)
     assert b"/FontFile2" in pdf
 
 
-def test_label_url_is_the_api_url(admin, world):
+def test_label_url_is_the_api_url_signed_with_the_label_version(admin, world):
     body = admin.get(f"/api/v1/checkpoints/{world.a.checkpoint.id}").get_json()
-    assert service.label_url(world.a.checkpoint) == body["url"] == f"{BASE}/c/{body['code']}"
+    assert service.plain_url(world.a.checkpoint) == body["url"] == f"{BASE}/c/{body['code']}"
+    signature = sign(body["code"], world.a.checkpoint.label_version)
+    assert service.label_url(world.a.checkpoint) == f"{body['url']}?v=1&s={signature}"
 
 
 def test_a_long_name_wraps_and_is_cut_with_an_ellipsis(app):

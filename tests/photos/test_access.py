@@ -91,6 +91,6 @@ def test_openapi_documents_the_photo_routes(client):
     assert "parameters" not in upload
     assert {"200", "201"} <= set(upload["responses"])
     fields = spec["components"]["schemas"][form["$ref"].rsplit("/", 1)[1]]["properties"]
-    assert set(fields) == {"file", "client_uuid", "property_id"}  # one multipart body
+    assert set(fields) == {"file", "client_uuid", "property_id", "file_modified_at"}  # one body
     display = spec["paths"]["/api/v1/photos/{photo_id}/display"]["get"]
     assert "image/jpeg" in display["responses"]["200"]["content"]

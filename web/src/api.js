@@ -109,15 +109,23 @@ export const api = {
 
   inspections: (params) => allPages('/inspections', params),
 
-  uploadPhoto(blob, clientUuid, propertyId) {
+  uploadPhoto(blob, clientUuid, propertyId, takenAt) {
     const form = new FormData()
     const name = blob.name || (blob.type === 'image/jpeg' ? 'photo.jpg' : 'photo')
     form.append('file', blob, name)
     form.append('client_uuid', clientUuid)
     if (propertyId) form.append('property_id', String(propertyId))
+    if (takenAt) form.append('file_modified_at', takenAt)
     return request('POST', '/photos', { form, timeout: UPLOAD_TIMEOUT_MS })
   },
   submitInspection: (body) => request('POST', '/inspections', { json: body }),
+
+  // Proof of presence: the supervisors' review queue.
+  reviewQueue: (params) => request('GET', '/presence/review', { params: { per_page: 50, ...params } }),
+  reviewCase: (id) => request('GET', `/presence/review/${id}`),
+  review: (id, body) => request('POST', `/inspections/${id}/review`, { json: body }),
+  photoThumbUrl: (id) => `${BASE}/photos/${id}/thumb`,
+  photoDisplayUrl: (id) => `${BASE}/photos/${id}/display`,
 
   tickets: (params) => request('GET', '/tickets', { params: { per_page: 100, ...params } }),
   ticket: (id) => request('GET', `/tickets/${id}`),

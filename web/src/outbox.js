@@ -7,7 +7,7 @@ import { reactive, watch } from 'vue'
 import { api, ApiError, NetworkError } from './api.js'
 import * as db from './db.js'
 import { session } from './session.js'
-import { uuid } from './util.js'
+import { isoLocal, uuid } from './util.js'
 
 const RETRY_EVERY_MS = 30000
 const BACKOFF_MS = [5000, 15000, 30000, 60000, 120000, 300000]
@@ -60,7 +60,13 @@ export async function enqueueInspection({ checkpoint, payload, photos }) {
       zone: checkpoint.zone,
     },
     payload,
-    photos: photos.map((p) => ({ uuid: uuid(), itemId: p.itemId, blob: p.blob, photoId: null })),
+    photos: photos.map((p) => ({
+      uuid: uuid(),
+      itemId: p.itemId,
+      blob: p.blob,
+      takenAt: p.takenAt || null,
+      photoId: null,
+    })),
     status: 'waiting', // waiting | failed
     attempts: 0,
     nextAttemptAt: 0,
@@ -112,7 +118,7 @@ async function sendOne(entry) {
   try {
     for (const photo of entry.photos) {
       if (photo.photoId) continue
-      const stored = await api.uploadPhoto(photo.blob, photo.uuid, entry.propertyId)
+      const stored = await api.uploadPhoto(photo.blob, photo.uuid, entry.propertyId, photo.takenAt)
       photo.photoId = stored.id
       await db.putOutbox(entry) // remember progress: a retry skips this photo
     }
@@ -123,6 +129,9 @@ async function sendOne(entry) {
       user_id: entry.userId,
       scanned_ms: new Date(entry.payload.scanned_at).getTime(),
       failed_count: inspection.failed_count,
+      presence: inspection.presence
+        ? { score: inspection.presence.score, status: inspection.presence.status, reasons: inspection.presence.reasons }
+        : null,
       tickets: (inspection.tickets || []).map((t) => ({ id: t.id, number: t.number })),
     })
     outbox.lastResult = { id: entry.id, inspection }
@@ -140,6 +149,8 @@ function withPhotoIds(entry) {
   }
   return {
     ...entry.payload,
+    // The phone's clock now, at sending: the server corrects offline times by its offset.
+    device_now: isoLocal(),
     results: entry.payload.results.map((r) => ({ ...r, photo_ids: byItem.get(r.item_id) || [] })),
   }
 }

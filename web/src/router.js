@@ -22,7 +22,8 @@ const routes = [
     redirect: (to) => ({
       name: 'checklist',
       params: { code: String(to.params.code).toUpperCase() },
-      query: { via: 'link' },
+      // A signed label's version and signature (s, v) are passed on to the checklist.
+      query: { via: 'link', ...(to.query.s && to.query.v ? { s: to.query.s, v: to.query.v } : {}) },
     }),
   },
   { path: '/checkpoint/:code', name: 'checklist', component: ChecklistView },
@@ -60,6 +61,12 @@ const routes = [
       { path: 'audit', component: admin('AuditView') },
       { path: 'password', component: admin('PasswordView') },
     ],
+  },
+  {
+    path: '/review',
+    name: 'review',
+    component: () => import('./views/ReviewView.vue'),
+    meta: { roles: ['supervisor', 'admin'] },
   },
   { path: '/:rest(.*)*', redirect: '/' },
 ]

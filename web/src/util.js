@@ -51,6 +51,37 @@ export function parseCode(text) {
   return null
 }
 
+/**
+ * The signed label a QR text carries (<base>/c/<CODE>?v=<version>&s=<signature>): {code, sig,
+ * version}, with sig and version null for a bare code or an unsigned URL (typed, in effect).
+ */
+export function parseLabel(text) {
+  const code = parseCode(text)
+  if (!code) return null
+  const s = String(text || '').trim()
+  const q = s.indexOf('?')
+  const params = new URLSearchParams(q >= 0 ? s.slice(q + 1).split('#')[0] : '')
+  const sig = params.get('s')
+  const version = parseInt(params.get('v') || '', 10)
+  return sig && version > 0 ? { code, sig, version } : { code, sig: null, version: null }
+}
+
+const DEVICE_KEY = 'patrol-device-id'
+
+/** This phone's id: a random UUID made once and kept (proof of presence: shared phones). */
+export function deviceId() {
+  try {
+    let id = localStorage.getItem(DEVICE_KEY)
+    if (!id) {
+      id = uuid()
+      localStorage.setItem(DEVICE_KEY, id)
+    }
+    return id
+  } catch {
+    return null // private mode without storage: the server simply gets no device id
+  }
+}
+
 /** A localized name from an object with name_zh/name_en (or text_zh/text_en) fields. */
 export function pick(obj, field, locale) {
   if (!obj) return ''
