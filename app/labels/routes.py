@@ -10,6 +10,7 @@ from app.extensions import db
 from app.labels import service
 from app.labels.schemas import LabelSheetArgs, ReissuedCheckpointSchema
 from app.places.models import Checkpoint
+from app.places.schemas import CheckpointSchema
 
 blp = Blueprint("labels", __name__, description="QR labels (二维码标签)")
 
