@@ -21,6 +21,8 @@ ENTITIES = {
     "user": ("用户", "User"),
     "notification_channel": ("通知渠道", "Notification channel"),
     "shift": ("班次", "Shift"),
+    "presence_setting": ("到场证明设置", "Presence settings"),
+    "inspection": ("巡查记录", "Inspection"),
 }
 ACTIONS = {
     "create": ("新建", "Created"),
@@ -32,6 +34,9 @@ ACTIONS = {
     "reissue_code": ("换发标签编码", "Re-issued the label code"),
     "reset_password": ("重置密码", "Reset the password"),
     "import": ("批量导入", "Imported"),
+    "reprint": ("重印标签", "Reprinted the label"),
+    "accept": ("审核通过", "Accepted on review"),
+    "reject": ("审核驳回", "Rejected on review"),
 }
 
 

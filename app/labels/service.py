@@ -225,6 +225,8 @@ def reprint(checkpoint: Checkpoint) -> Checkpoint:
         raise Conflict(
             "该点位已停用，无需更换标签", "This checkpoint is deactivated; it needs no new label."
         )
+    before = snapshot(checkpoint, ("label_version",))
     checkpoint.label_version += 1
     db.session.flush()
+    changed("checkpoint", checkpoint, before, action="reprint")
     return checkpoint

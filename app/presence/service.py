@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.audit.service import diff, record, snapshot
 from app.auth.service import current_user, get_property, scoped
 from app.checklists.models import ChecklistItem
 from app.common.models import utcnow
@@ -246,6 +247,14 @@ def decide(inspection: Inspection, decision: str, note: str | None) -> Review:
     presence.status = "accepted" if decision == "accept" else "rejected"
     db.session.flush()
     set_standing(inspection.id, standing(presence))
+    record(
+        "inspection",
+        inspection.id,
+        decision,
+        {"presence_status": [review.previous_status, presence.status], "note": [None, note]},
+        property_id=inspection.property_id,
+        summary=f"{inspection.checkpoint.name_zh} · {presence.score}",
+    )
     return review
 
 
@@ -293,10 +302,12 @@ def update_settings(property_id: int, data: dict[str, Any]) -> PresenceSetting:
     if stored is None:
         stored = _defaults(prop.id)
         db.session.add(stored)
+    before = snapshot(stored, data.keys())
     for name, value in data.items():
         setattr(stored, name, value)
     stored.updated_by_id = current_user().id
     db.session.flush()
+    record("presence_setting", prop.id, "update", diff(before, stored), property_id=prop.id)
     return stored
 
 

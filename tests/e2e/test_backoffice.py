@@ -181,13 +181,14 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
     texts = [scan.text for found in scan_pages(pdf) for scan in found]
     assert len(texts) == 3
     url = texts[0]
-    code = re.search(r"/c/([A-Z0-9-]+)$", url).group(1)  # type: ignore[union-attr]
+    code = _code_of(url)
     checkpoint = api.get(f"/api/v1/checkpoints/by-code/{code}").json()
     assert checkpoint["name_zh"] in STAIRWELLS
-    assert url == empty_server.url(f"/c/{code}")
+    # a signed label: the code, its label version and the signature (proof of presence)
+    assert re.fullmatch(re.escape(empty_server.url(f"/c/{code}")) + r"\?v=1&s=[\w-]+", url)
 
     # Re-issuing another checkpoint's code names what stops working, then retires the old code.
-    other = next(t.rsplit("/", 1)[1] for t in texts if not t.endswith(code))
+    other = next(_code_of(t) for t in texts if _code_of(t) != code)
     reissued_id = api.get(f"/api/v1/checkpoints/by-code/{other}").json()["id"]
     page.get_by_test_id("table-row").filter(has_text=other).get_by_test_id("reissue").click()
     dialog = page.locator(".van-dialog")
@@ -202,9 +203,8 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
     with page.expect_download() as download:
         page.get_by_test_id("labels-pdf").click()
     reprinted = scan_pages(Path(download.value.path()).read_bytes())
-    assert [s.text for found in reprinted for s in found] == [
-        empty_server.url(f"/c/{api.get(f'/api/v1/checkpoints/{reissued_id}').json()['code']}")
-    ]
+    new_code = api.get(f"/api/v1/checkpoints/{reissued_id}").json()["code"]
+    assert [_code_of(s.text) for found in reprinted for s in found] == [new_code]
 
     # --- an assistant for the property ---
     create(
@@ -286,3 +286,10 @@ def test_a_supervisor_changes_units_and_routing_but_only_reads_the_set_up(browse
     fill_form(page, floor="1", number=number)
     expect(form.locator("[data-field=number] [data-test=field-error]")).to_be_visible()
     desk.close()
+
+
+def _code_of(label_url: str) -> str:
+    """Read the checkpoint code out of a label's URL (/c/<code>?v=…&s=…)."""
+    found = re.search(r"/c/([A-Z0-9-]+)(?:\?|$)", label_url)
+    assert found, label_url
+    return found.group(1)

@@ -38,6 +38,10 @@ def test_reprinting_retires_every_copy_of_the_old_label(scene, login):
     admin = login(scene.world.a.users["admin"])
     reprinted = admin.post(f"/api/v1/checkpoints/{checkpoint.id}/reprint").get_json()
     assert reprinted["code"] == checkpoint.code and reprinted["label_version"] == 2
+    [entry] = admin.get(
+        "/api/v1/audit", query_string={"entity": "checkpoint", "action": "reprint"}
+    ).get_json()["items"]
+    assert entry["entity_id"] == checkpoint.id and entry["changes"]["label_version"] == [1, 2]
     resp = scene.client.post("/api/v1/inspections", json=old)
     assert resp.status_code == 410
     assert resp.get_json()["code"] == "label_retired"

@@ -102,6 +102,14 @@ def test_accepting_a_doubtful_inspection_counts_it_and_is_audited(scene, plan, l
     assert audit["decision"] == "accept" and audit["previous_status"] == "doubtful"
     assert audit["reviewer"]["id"] == scene.world.a.users["supervisor"].id
     assert audit["note"] == "摄像头坏了，已核实在场" and audit["decided_at"]
+    # ...and in the admins' audit log with the other set-up and review decisions
+    admin = login(scene.world.a.users["admin"])
+    [entry] = admin.get(
+        "/api/v1/audit", query_string={"entity": "inspection", "entity_id": body["id"]}
+    ).get_json()["items"]
+    assert entry["action"] == "accept"
+    assert entry["user"]["id"] == scene.world.a.users["supervisor"].id
+    assert entry["changes"]["presence_status"] == ["doubtful", "accepted"]
 
 
 def test_rejecting_an_inspection_removes_it_from_coverage_and_notes_the_record(scene, plan, login):
@@ -179,3 +187,9 @@ def test_settings_have_defaults_and_are_validated(scene, login):
         ).status_code
         == 403
     )
+    ok = admin.put(f"/api/v1/presence/settings?property_id={prop}", json={"threshold": 50})
+    assert ok.status_code == 200 and ok.get_json()["threshold"] == 50
+    [entry] = admin.get(
+        "/api/v1/audit", query_string={"entity": "presence_setting", "property_id": prop}
+    ).get_json()["items"]
+    assert entry["entity_id"] == prop and entry["changes"] == {"threshold": [60, 50]}
