@@ -205,6 +205,15 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
     reprinted = scan_pages(Path(download.value.path()).read_bytes())
     new_code = api.get(f"/api/v1/checkpoints/{reissued_id}").json()["code"]
     assert [_code_of(s.text) for found in reprinted for s in found] == [new_code]
+    # Reprinting keeps the code and moves the label to version 2: old copies stop working.
+    third = next(_code_of(t) for t in texts if _code_of(t) not in (code, other))
+    page.get_by_test_id("table-row").filter(has_text=third).get_by_test_id("reprint").click()
+    expect(dialog).to_contain_text("第 1 版标签")
+    dialog.locator(".van-dialog__confirm").click()
+    expect(dialog).to_contain_text(f"{third} 已换为第 2 版标签")
+    dialog.locator(".van-dialog__confirm").click()
+    expect(dialog).to_be_hidden()
+    assert api.get(f"/api/v1/checkpoints/by-code/{third}").json()["label_version"] == 2
 
     # --- an assistant for the property ---
     create(

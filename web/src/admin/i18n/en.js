@@ -102,6 +102,9 @@ export default {
     reissueBody: '"{name}" gets a new code. The old code {code} stops working at once: the label on site will say it is retired when scanned and cannot be used to submit, and phones stop accepting it after their next sync. Print the new label and replace the old one.',
     reissued: 'New code {code}',
     printNew: 'The new label is ticked: press "Download label PDF" to print it.',
+    reprint: 'Reprint label', reprintTitle: 'Reprint the label of {code}?',
+    reprintBody: '"{name}" keeps its code and gets a new label version. The version {version} label on site (and any copy or photo of it) will be refused when scanned: print the new label and replace it.',
+    reprinted: '{code} now has label version {version}',
   },
   users: {
     title: 'Users',
@@ -144,10 +147,12 @@ export default {
     entities: {
       property: 'Property', zone: 'Zone', checkpoint: 'Checkpoint', unit: 'Unit', department: 'Department', routing_rule: 'Routing rule',
       checklist: 'Checklist', user: 'User', notification_channel: 'Notification channel', shift: 'Shift',
+      presence_setting: 'Presence settings', inspection: 'Inspection',
     },
     actions: {
       create: 'Create', update: 'Update', deactivate: 'Deactivate', reactivate: 'Reactivate', delete: 'Delete', publish: 'Publish',
       reissue_code: 'Re-issue code', reset_password: 'Reset password', import: 'Import',
+      reprint: 'Reprint label', accept: 'Accepted on review', reject: 'Rejected on review',
     },
   },
 }

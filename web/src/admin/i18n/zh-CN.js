@@ -102,6 +102,9 @@ export default {
     reissueBody: '“{name}”将获得新编码。旧编码 {code} 立即作废：现场已贴的旧标签扫码后会提示已作废，不能再提交巡查；手机上的离线数据同步后也不再认旧编码。请随后打印新标签替换旧标签。',
     reissued: '新编码 {code}',
     printNew: '已为此点位选好新标签，点“下载标签 PDF”打印。',
+    reprint: '重印标签', reprintTitle: '重印 {code} 的标签？',
+    reprintBody: '“{name}”编码不变，标签换新版本。现场已贴的第 {version} 版标签（及其复印、拍照的副本）扫码后将被拒绝，请打印新标签替换。',
+    reprinted: '{code} 已换为第 {version} 版标签',
   },
   users: {
     title: '用户',
@@ -144,10 +147,12 @@ export default {
     entities: {
       property: '项目', zone: '区域', checkpoint: '点位', unit: '房屋', department: '部门', routing_rule: '派单规则',
       checklist: '检查表', user: '用户', notification_channel: '通知渠道', shift: '班次',
+      presence_setting: '到场证明设置', inspection: '巡查记录',
     },
     actions: {
       create: '新建', update: '修改', deactivate: '停用', reactivate: '重新启用', delete: '删除', publish: '发布',
       reissue_code: '重新生成编码', reset_password: '重置密码', import: '批量导入',
+      reprint: '重印标签', accept: '审核通过', reject: '审核驳回',
     },
   },
 }
