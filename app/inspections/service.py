@@ -53,7 +53,16 @@ def submit(data: dict[str, Any]) -> Inspection:
     if clock.scanned_at > utcnow() + MAX_CLOCK_AHEAD:
         raise Invalid("扫码时间晚于当前时间", "scanned_at is in the future.", field="scanned_at")
     checkpoint, label_version = _resolve_checkpoint(data["checkpoint_code"], clock.scanned_at)
-    label_scanned = presence.check_label(checkpoint_code(data), data, label_version)
+    current_label = checkpoint.code == checkpoint_code(data)
+    label_scanned = presence.check_label(
+        checkpoint_code(data),
+        data,
+        label_version,
+        checkpoint.label_reprinted_at if current_label else None,
+        clock.scanned_at,
+    )
+    if label_scanned:
+        label_version = data["label_version"]  # the print that was scanned
     version = _version_used(checkpoint, data)
     checked = _check_results(version, data["results"], user, checkpoint.property_id)
     inspection = Inspection(

@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 
 from app.audit.service import changed, snapshot
 from app.auth.service import current_user, get_scoped_ref, scoped
+from app.common.models import utcnow
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.extensions import db
 from app.labels import sheet
@@ -227,6 +228,7 @@ def reprint(checkpoint: Checkpoint) -> Checkpoint:
         )
     before = snapshot(checkpoint, ("label_version",))
     checkpoint.label_version += 1
+    checkpoint.label_reprinted_at = utcnow()
     db.session.flush()
     changed("checkpoint", checkpoint, before, action="reprint")
     return checkpoint

@@ -93,6 +93,9 @@ class Checkpoint(TimestampMixin, Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     # Bumped whenever the label is re-issued; the old printed labels stop working.
     label_version: Mapped[int] = mapped_column(default=1)
+    # When the current label version was printed by a reprint: scans of the version before it
+    # made earlier (offline phones syncing late) still count.
+    label_reprinted_at: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(default=True)
 
     # Every view of a checkpoint names its zone.

@@ -82,8 +82,18 @@ def read_clock(data: dict[str, Any], now: datetime | None = None) -> Clock:
     )
 
 
-def check_label(code: str, data: dict[str, Any], label_version: int) -> bool:
-    """Verify the scanned label's signature; True when signed, False when the code was typed."""
+def check_label(
+    code: str,
+    data: dict[str, Any],
+    label_version: int,
+    reprinted_at: datetime | None = None,
+    scanned_at: datetime | None = None,
+) -> bool:
+    """Verify the scanned label's signature; True when signed, False when the code was typed.
+
+    The print before a reprint still counts for a scan made before the reprint (a phone that
+    was offline then), never for one made after it.
+    """
     signature, version = data.get("label_sig"), data.get("label_version")
     if not signature:
         return False
@@ -97,7 +107,13 @@ def check_label(code: str, data: dict[str, Any], label_version: int) -> bool:
             "This label's signature is not valid; it cannot be used for patrols. " + REPORT_EN,
             field="label_sig",
         )
-    if version != label_version:
+    scanned_before_reprint = (
+        version == label_version - 1
+        and reprinted_at is not None
+        and scanned_at is not None
+        and scanned_at < reprinted_at
+    )
+    if version != label_version and not scanned_before_reprint:
         raise LabelRetired(
             "此标签已换发新版本，旧标签已作废。" + REPORT_ZH,
             "This label was reprinted; this old copy no longer works. " + REPORT_EN,

@@ -34,9 +34,12 @@ def test_a_signature_of_another_code_is_refused(scene):
 
 def test_reprinting_retires_every_copy_of_the_old_label(scene, login):
     checkpoint = scene.world.a.checkpoint
-    old = scene.body(checkpoint)  # what a photocopy of the version-1 label carries
     admin = login(scene.world.a.users["admin"])
     reprinted = admin.post(f"/api/v1/checkpoints/{checkpoint.id}/reprint").get_json()
+    # what a photocopy of the version-1 label carries, scanned after the reprint
+    old = scene.body(
+        checkpoint, datetime.now(UTC), label_version=1, label_sig=sign(checkpoint.code, 1)
+    )
     assert reprinted["code"] == checkpoint.code and reprinted["label_version"] == 2
     [entry] = admin.get(
         "/api/v1/audit", query_string={"entity": "checkpoint", "action": "reprint"}
@@ -80,3 +83,19 @@ def test_the_label_page_refuses_a_forged_signature(client, world):
     assert client.get(f"/c/{code}?v=1&s=forgedforged").status_code == 403
     assert client.get(f"/c/{code}?v=1&s={sign(code, 1)}").status_code == 200
     assert client.get(f"/c/{code}").status_code == 200  # an unsigned URL still opens (typing)
+
+
+def test_an_offline_scan_of_the_old_print_made_before_the_reprint_still_counts(scene, login):
+    checkpoint = scene.world.a.checkpoint
+    before = scene.body(checkpoint, datetime.now(UTC) - timedelta(minutes=20))  # version 1
+    admin = login(scene.world.a.users["admin"])
+    assert admin.post(f"/api/v1/checkpoints/{checkpoint.id}/reprint").status_code == 200
+    resp = scene.client.post("/api/v1/inspections", json=before)  # the phone syncs late
+    assert resp.status_code == 201, resp.get_json()
+    proof = resp.get_json()["presence"]
+    assert proof["label_scanned"] is True and proof["label_version"] == 1
+    # two prints back is refused whatever the scan time
+    assert admin.post(f"/api/v1/checkpoints/{checkpoint.id}/reprint").status_code == 200
+    older = scene.body(checkpoint, datetime.now(UTC) - timedelta(minutes=30))
+    older.update(label_version=1, label_sig=sign(checkpoint.code, 1))
+    assert scene.client.post("/api/v1/inspections", json=older).status_code == 410

@@ -1,0 +1,26 @@
+"""label reprint time: offline scans of the print before a reprint still count
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-02 00:50:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0008'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('checkpoint', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('label_reprinted_at', sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('checkpoint', schema=None) as batch_op:
+        batch_op.drop_column('label_reprinted_at')
