@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, fields
 
 from app.audit.models import ACTIONS, ENTITIES
+from app.auth.schemas import UserRefSchema
 from app.common.schemas import BaseSchema, PageArgs, one_of, page_schema
 
 
@@ -23,21 +24,13 @@ class DateOrDateTime(fields.Field):
             raise ValidationError("Not an ISO date or date-time.") from None
 
 
-class AuditUserSchema(BaseSchema):
-    """Who made the change."""
-
-    id = fields.Integer()
-    username = fields.String()
-    display_name = fields.String()
-
-
 class AuditEntrySchema(BaseSchema):
     """One change: who, when, what, old and new values."""
 
     id = fields.Integer()
     at = fields.DateTime()
     user_id = fields.Integer(allow_none=True)
-    user = fields.Nested(AuditUserSchema, allow_none=True)
+    user = fields.Nested(UserRefSchema, allow_none=True)
     property_id = fields.Integer(allow_none=True)
     entity = fields.String()
     entity_id = fields.Integer(allow_none=True)

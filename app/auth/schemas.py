@@ -33,6 +33,14 @@ class PropertyRefSchema(BaseSchema):
     timezone = fields.String()
 
 
+class UserRefSchema(BaseSchema):
+    """A user in short form: who did, owns or was handed something."""
+
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+
+
 class DepartmentRefSchema(BaseSchema):
     """A department in short form."""
 

@@ -6,11 +6,12 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from app.auth.schemas import UserRefSchema
 from app.common.schemas import BaseSchema, PageArgs, Text, one_of, page_schema
 from app.inspections.models import OUTCOMES
 from app.photos.schemas import PhotoSchema
 from app.presence.schemas import PresenceSchema
-from app.tickets.schemas import ActorSchema, CheckpointRefSchema, TicketSchema
+from app.tickets.schemas import CheckpointRefSchema, TicketSchema
 
 
 class ResultInSchema(BaseSchema):
@@ -97,7 +98,7 @@ class InspectionSchema(BaseSchema):
     checkpoint_id = fields.Integer()
     checkpoint = fields.Nested(CheckpointRefSchema)
     checklist_version_id = fields.Integer()
-    user = fields.Nested(ActorSchema)
+    user = fields.Nested(UserRefSchema)
     code = fields.String()
     scanned_at = fields.DateTime()
     submitted_at = fields.DateTime(allow_none=True)

@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from app.auth.models import ROLES
+from app.auth.schemas import UserRefSchema
 from app.common.schemas import (
     BaseSchema,
     PageArgs,
@@ -141,14 +142,6 @@ class PlanArgs(PageArgs):
 PlanPage = page_schema(PlanSchema)
 
 
-class PersonSchema(BaseSchema):
-    """A user in short form."""
-
-    id = fields.Integer()
-    username = fields.String()
-    display_name = fields.String()
-
-
 class SlotCheckpointSchema(BaseSchema):
     """The checkpoint of a slot in short form."""
 
@@ -170,7 +163,7 @@ class SlotSchema(BaseSchema):
     plan_name_en = fields.String(attribute="plan_version.name_en")
     checkpoint = fields.Nested(SlotCheckpointSchema)
     shift_id = fields.Integer()
-    assignee = fields.Nested(PersonSchema, allow_none=True)
+    assignee = fields.Nested(UserRefSchema, allow_none=True)
     assignee_role = fields.String()
     local_day = fields.Date()
     window_start = fields.DateTime()
@@ -242,9 +235,9 @@ class HandoverSchema(BaseSchema):
 
     id = fields.Integer()
     property_id = fields.Integer()
-    author = fields.Nested(PersonSchema)
+    author = fields.Nested(UserRefSchema)
     from_shift = fields.Nested(ShiftRefSchema, allow_none=True)
-    to_user = fields.Nested(PersonSchema, allow_none=True)
+    to_user = fields.Nested(UserRefSchema, allow_none=True)
     to_shift = fields.Nested(ShiftRefSchema, allow_none=True)
     for_day = fields.Date()
     note = fields.String()

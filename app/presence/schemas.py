@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from app.auth.schemas import UserRefSchema
 from app.common.schemas import BaseSchema, PageArgs, QuerySchema, Text, one_of, page_schema
 from app.photos.schemas import PhotoSchema
 from app.presence.models import DECISIONS, STATUSES
@@ -31,22 +32,14 @@ class PresenceSchema(BaseSchema):
     photo_matches = fields.List(fields.Dict())
 
 
-class ActorRefSchema(BaseSchema):
-    """A person in short form."""
-
-    id = fields.Integer()
-    username = fields.String()
-    display_name = fields.String()
-
-
 class ReviewSchema(BaseSchema):
     """A supervisor's decision (immutable: the audit record)."""
 
     id = fields.Integer()
     inspection_id = fields.Integer()
     property_id = fields.Integer()
-    subject_user = fields.Nested(ActorRefSchema)
-    reviewer = fields.Nested(ActorRefSchema)
+    subject_user = fields.Nested(UserRefSchema)
+    reviewer = fields.Nested(UserRefSchema)
     decided_at = fields.DateTime()
     decision = fields.String()
     note = fields.String(allow_none=True)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import g
 from marshmallow import fields, validate
 
-from app.auth.schemas import DepartmentRefSchema
+from app.auth.schemas import DepartmentRefSchema, UserRefSchema
 from app.common.models import utcnow
 from app.common.schemas import (
     BaseSchema,
@@ -35,14 +35,6 @@ BEFORE = ("create", "repeat")
 AFTER = ("resolve", "verify")
 
 
-class ActorSchema(BaseSchema):
-    """Who did something, in short form."""
-
-    id = fields.Integer()
-    username = fields.String()
-    display_name = fields.String()
-
-
 class CheckpointRefSchema(BaseSchema):
     """A checkpoint in short form."""
 
@@ -58,7 +50,7 @@ class TicketEventSchema(BaseSchema):
 
     id = fields.Integer()
     created_at = fields.DateTime()
-    actor = fields.Nested(ActorSchema, allow_none=True)
+    actor = fields.Nested(UserRefSchema, allow_none=True)
     action = fields.String()
     from_status = fields.String(allow_none=True)
     to_status = fields.String(allow_none=True)
@@ -100,8 +92,8 @@ class TicketSchema(BaseSchema):
     description = fields.String(allow_none=True)
     reporter_name = fields.String(allow_none=True)
     reporter_phone = fields.Function(lambda t: mask_phone(t.reporter_phone), allow_none=True)
-    created_by = fields.Nested(ActorSchema, allow_none=True)
-    assignee = fields.Nested(ActorSchema, allow_none=True)
+    created_by = fields.Nested(UserRefSchema, allow_none=True)
+    assignee = fields.Nested(UserRefSchema, allow_none=True)
     created_at = fields.DateTime()
     accept_due_at = fields.DateTime()
     close_due_at = fields.DateTime()
