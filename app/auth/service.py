@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import ROLES, ApiToken, User
-from app.common.models import utcnow
+from app.common.models import assign, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from app.extensions import db
 from app.places.models import Department, Property
@@ -326,8 +326,7 @@ def _apply_user(user: User, data: dict[str, Any]) -> None:
         _revoke_tokens(user)
     if data.get("active") is False:
         _deactivate(user)
-    for key, value in data.items():
-        setattr(user, key, value)
+    assign(user, data)
 
 
 def deactivate_user(user: User) -> User:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.audit import service as audit
 from app.auth.service import get_property
 from app.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistVersion
+from app.common.models import assign
 from app.errors import Gone, NotFound
 from app.extensions import db
 from app.places.models import Checkpoint
@@ -106,8 +107,7 @@ def update_template(template: ChecklistTemplate, data: dict[str, Any]) -> Checkl
 def patch_template(template: ChecklistTemplate, data: dict[str, Any]) -> ChecklistTemplate:
     """Rename a template or retire it (active=false) without publishing a version."""
     before = audit.snapshot(template, data.keys())
-    for name, value in data.items():
-        setattr(template, name, value)
+    assign(template, data)
     audit.changed("checklist", template, before)
     return template
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, inspect
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, object_session, registry
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints keep Alembic migrations identical on SQLite (batch mode) and PostgreSQL.
@@ -61,3 +61,23 @@ class TimestampMixin:
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def assign(obj: Any, data: dict[str, Any]) -> Any:
+    """Copy loaded fields onto a model object, keeping its relationships in step."""
+    mapper = inspect(obj).mapper
+    changed = set(data)
+    for key, value in data.items():
+        setattr(obj, key, value)
+    # A relationship already loaded keeps pointing at the old row when only its foreign key is
+    # set: the response (and so the phone) would show department_id 2 beside department 1.
+    stale = [
+        rel.key
+        for rel in mapper.relationships
+        if rel.key not in changed and any(col.key in changed for col in rel.local_columns)
+    ]
+    session = object_session(obj)
+    if stale and session is not None:
+        session.flush()
+        session.expire(obj, stale)
+    return obj

@@ -19,7 +19,7 @@ from sqlalchemy import Select, and_, or_, select, update
 
 from app.audit import service as audit
 from app.auth.service import current_user, get_property
-from app.common.models import utcnow
+from app.common.models import assign, utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.notify.models import AUDIENCES, Notification, NotificationChannel
@@ -141,8 +141,7 @@ def update_channel(channel: NotificationChannel, data: dict[str, Any]) -> Notifi
     state = {name: data.get(name, getattr(channel, name)) for name in CHANNEL_FIELDS}
     _check_channel(state, exclude_id=channel.id)
     before = audit.snapshot(channel, data.keys())
-    for key, value in data.items():
-        setattr(channel, key, value)
+    assign(channel, data)
     audit.changed("notification_channel", channel, before)
     if "kind" in data or "address" in data:
         db.session.execute(

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from app.audit import service as audit
 from app.auth.models import User
 from app.auth.service import current_user, get_property, get_scoped_ref, granted_property_ids
+from app.common.models import assign
 from app.common.schemas import searched, sorted_by
 from app.errors import Conflict, Invalid
 from app.extensions import db
@@ -30,11 +31,7 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
 
 
-def apply(obj: Any, data: dict[str, Any]) -> Any:
-    """Copy loaded fields onto a model object."""
-    for key, value in data.items():
-        setattr(obj, key, value)
-    return obj
+apply = assign  # the places' own name for it, used by imports too
 
 
 def ensure_unique(model: Any, field: str, value: Any, exclude_id: int | None = None, **scope: Any):

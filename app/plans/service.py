@@ -17,7 +17,7 @@ from sqlalchemy import Select, delete, or_, select
 from app.audit import service as audit
 from app.auth.models import ROLES, User, property_grant
 from app.auth.service import current_user, get_property, get_scoped_ref, scoped
-from app.common.models import utcnow
+from app.common.models import assign, utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.inspections.models import Inspection
@@ -76,8 +76,7 @@ def update_shift(shift: Shift, data: dict[str, Any], now: datetime | None = None
     if "code" in data and data["code"] != shift.code:
         _unique_shift(shift.property_id, data["code"])
     before = audit.snapshot(shift, data.keys())
-    for key, value in data.items():
-        setattr(shift, key, value)
+    assign(shift, data)
     audit.changed("shift", shift, before)
     db.session.execute(
         delete(Slot).where(

@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.audit.service import diff, record, snapshot
 from app.auth.service import current_user, get_property, scoped
 from app.checklists.models import ChecklistItem
-from app.common.models import utcnow
+from app.common.models import assign, utcnow
 from app.errors import AppError, Conflict, Invalid
 from app.extensions import db
 from app.inspections.models import Inspection
@@ -319,8 +319,7 @@ def update_settings(property_id: int, data: dict[str, Any]) -> PresenceSetting:
         stored = _defaults(prop.id)
         db.session.add(stored)
     before = snapshot(stored, data.keys())
-    for name, value in data.items():
-        setattr(stored, name, value)
+    assign(stored, data)
     stored.updated_by_id = current_user().id
     db.session.flush()
     record("presence_setting", prop.id, "update", diff(before, stored), property_id=prop.id)

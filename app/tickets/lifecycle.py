@@ -18,6 +18,16 @@ from app.photos.service import get_owned_photos
 from app.places.models import Department, Property
 from app.tickets.models import ACTIONS, OPEN_STATUSES, TICKET_STATUSES, Ticket, TicketEvent
 
+
+def sla_due(prop: Property, priority: str) -> tuple[datetime, datetime]:
+    """Return (accept by, close by) for a ticket opened, or handed to a new holder, now."""
+    now = utcnow()
+    urgent = priority == "urgent"
+    accept = prop.sla_accept_urgent_minutes if urgent else prop.sla_accept_minutes
+    close = prop.sla_close_urgent_hours if urgent else prop.sla_close_hours
+    return now + timedelta(minutes=accept), now + timedelta(hours=close)
+
+
 DISPATCHERS = frozenset({"frontdesk", "supervisor"})
 OPEN = frozenset(OPEN_STATUSES)
 
@@ -127,12 +137,12 @@ def _need_note(data: dict[str, Any], why_zh: str, why_en: str) -> None:
 
 def _accept(ticket: Ticket, user: User, data: dict, photos: list) -> dict:
     ticket.accepted_at = ticket.accepted_at or utcnow()
-    ticket.assignee_id = user.id
+    ticket.assignee = user
     return {}
 
 
 def _start(ticket: Ticket, user: User, data: dict, photos: list) -> dict:
-    ticket.assignee_id = ticket.assignee_id or user.id
+    ticket.assignee = ticket.assignee or user
     ticket.accepted_at = ticket.accepted_at or utcnow()
     return {}
 
@@ -219,16 +229,14 @@ def _reassign(ticket: Ticket, user: User, data: dict, photos: list) -> dict:
             "部门不属于该项目", "Not an active department of this property.", field="department_id"
         )
     details = {"from_department_id": ticket.department_id, "to_department_id": dept.id}
-    ticket.department_id = dept.id
-    ticket.assignee_id = None
+    # Set the relationships, not their ids: the response is dumped from this same object.
+    ticket.department = dept
+    ticket.assignee = None
     ticket.accepted_at = None
     # The new department gets a fresh accept window, escalated anew if it lets it pass.
     prop = db.session.get(Property, ticket.property_id)
     assert prop is not None
-    minutes = (
-        prop.sla_accept_urgent_minutes if ticket.priority == "urgent" else (prop.sla_accept_minutes)
-    )
-    ticket.accept_due_at = utcnow() + timedelta(minutes=minutes)
+    ticket.accept_due_at = sla_due(prop, ticket.priority)[0]
     ticket.escalation_level = 0
     return details
 

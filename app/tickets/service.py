@@ -62,13 +62,7 @@ def next_number(prop: Property) -> str:
     return f"{prop.code}-{day}-{last:04d}"
 
 
-def sla_due(prop: Property, priority: str) -> tuple[datetime, datetime]:
-    """Return (accept by, close by) for a ticket opened now."""
-    now = utcnow()
-    urgent = priority == "urgent"
-    accept = prop.sla_accept_urgent_minutes if urgent else prop.sla_accept_minutes
-    close = prop.sla_close_urgent_hours if urgent else prop.sla_close_hours
-    return now + timedelta(minutes=accept), now + timedelta(hours=close)
+sla_due = lifecycle.sla_due
 
 
 def new_ticket(prop: Property, user: User, priority: str, category: str, **fields: Any) -> Ticket:

@@ -8,6 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.tickets.models import Ticket, TicketEvent
+from tests import factories
 from tests.inspections.conftest import upload
 from tests.tickets.conftest import step
 
@@ -360,3 +361,20 @@ def test_comment_needs_text_and_works_when_closed(world, as_role, failed_ticket)
 def test_malformed_steps(world, as_role, failed_ticket, body, field):
     resp = as_role("staff").post(f"/api/v1/tickets/{failed_ticket['id']}/events", json=body)
     assert resp.status_code == 422 and field in resp.get_json()["errors"]
+
+
+def test_reassign_answers_with_the_new_department(world, as_role, failed_ticket):
+    cleaning = factories.department(world.a.prop, code="CLN", name_zh="环境部")
+    db.session.commit()
+    supervisor = as_role("supervisor")
+    assert supervisor.get(f"/api/v1/tickets/{failed_ticket['id']}").get_json()["department"][
+        "code"
+    ] == ("ENG")
+    moved = step(
+        supervisor, failed_ticket["id"], "reassign", department_id=cleaning.id, note="改派"
+    )
+    assert moved.status_code == 200, moved.get_json()
+    body = moved.get_json()
+    assert body["department_id"] == cleaning.id
+    assert body["department"]["code"] == "CLN"  # not the old ENG, not null
+    assert body["assignee"] is None
