@@ -19,7 +19,7 @@ run: install web
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
 
 ## test: install what the tests need, run the suite on SQLite, then on PostgreSQL if configured
-test: install web
+test: install-test web
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$(PG_TEST_URL)" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "DATABASE_URL/TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
@@ -32,30 +32,79 @@ test-postgres:
 	@echo "== test suite on PostgreSQL"
 	TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## system-deps: Debian packages the app needs (a TrueType CJK font for the QR label sheets;
-## Chromium and the Noto CJK fonts for the phone app's browser tests)
-SYSTEM_PACKAGES := fonts-wqy-microhei chromium fonts-noto-cjk
+## test-clock: the time-sensitive tests at awkward instants (tests/clock.py), each in the
+## property's zone or in UTC as the machine's zone, then under libfaketime at three times of day
+CLOCK_TESTS := tests/plans tests/coverage tests/tickets tests/renovation tests/presence tests/test_seed.py
+# Each instant covers two awkward cases: New Year just after midnight (still 31 December in
+# UTC), a month's last minute, either side of the 08:30 shift start, and UTC's midnight edges
+# on month ends (08:30 and 07:59 the next day in Shanghai).
+CLOCK_INSTANTS := \
+	2027-01-01T00:30:00+08:00@UTC 2027-02-28T23:59:00+08:00@Asia/Shanghai \
+	2027-03-10T08:29:00+08:00@UTC 2027-03-10T08:31:00+08:00@Asia/Shanghai \
+	2027-03-31T00:30:00+00:00@UTC 2027-04-30T23:59:00+00:00@Asia/Shanghai
+FAKETIMES := "2026-12-02 03:00:00" "2026-12-02 12:00:00" "2026-12-02 07:10:00"
+CLOCK_PYTEST = env -u DATABASE_URL -u TEST_DATABASE_URL $(BIN)/python -m pytest -q -n 2 -p no:randomly
+
+test-clock: install-test
+	@for spec in $(CLOCK_INSTANTS); do \
+		echo "== clock: $${spec%@*} (TZ=$${spec#*@})"; \
+		PATROL_TEST_NOW="$${spec%@*}" TZ="$${spec#*@}" $(CLOCK_PYTEST) $(CLOCK_TESTS) || exit 1; \
+	done
+	@for at in $(FAKETIMES); do \
+		echo "== faketime: $$at UTC"; \
+		PATROL_TEST_NOW=system TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 \
+			faketime -f "@$$at" $(CLOCK_PYTEST) tests/tickets tests/plans || exit 1; \
+	done
+
+## system-deps: Debian packages the app needs (a TrueType CJK font for the QR label sheets).
+## system-deps-test adds what only the tests need: Chromium and the Noto CJK fonts for the phone
+## app's browser tests, libfaketime for the clock runs (make test-clock).
+SYSTEM_PACKAGES := fonts-wqy-microhei
+TEST_SYSTEM_PACKAGES := chromium fonts-noto-cjk faketime
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: system-deps
+.PHONY: system-deps system-deps-test install-test lock test-clock
 system-deps:
-	@if ! command -v dpkg >/dev/null 2>&1; then \
-		echo "not Debian/Ubuntu: install a CJK TrueType font yourself ($(SYSTEM_PACKAGES))"; \
+	@$(call apt_install,$(SYSTEM_PACKAGES))
+
+system-deps-test:
+	@$(call apt_install,$(TEST_SYSTEM_PACKAGES))
+
+define apt_install
+	if ! command -v dpkg >/dev/null 2>&1; then \
+		echo "not Debian/Ubuntu: install these yourself: $(1)"; \
 	else \
 		missing=""; \
-		for pkg in $(SYSTEM_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+		for pkg in $(1); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
 		if [ -n "$$missing" ]; then \
 			$(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $$missing; \
 		fi; \
 	fi
+endef
 
+## install: the locked Python packages (requirements.txt, with hashes) into .venv;
+## install-test: the same plus the test tools (requirements-dev.txt). make lock refreshes both.
 install: system-deps $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+install-test: system-deps system-deps-test $(VENV)/.installed-test
+
+$(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+$(VENV)/.installed-test: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
+	touch $@
+
+## lock: resolve pyproject.toml again into requirements.txt and requirements-dev.txt (commit both)
+UV_VERSION := 0.13.9
+UV_COMPILE = $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11
+lock: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(UV_COMPILE) pyproject.toml requirements-tools.in -o requirements.txt
+	$(UV_COMPILE) --extra test pyproject.toml requirements-tools.in -o requirements-dev.txt
 
 ## web: build the phone app into web/dist (npm ci again only when package-lock.json changed)
 web:
@@ -67,16 +116,16 @@ web:
 	fi
 
 ## screenshots: retake docs/screenshots/*.png (phone and back-office screens) with the browser tests
-screenshots: install web
+screenshots: install-test web
 	env -u DATABASE_URL -u TEST_DATABASE_URL PATROL_SCREENSHOTS=docs/screenshots \
 		$(BIN)/python -m pytest tests/e2e -q
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check app seed tests bench
 	$(BIN)/ruff format --check app seed tests bench
 	$(BIN)/mypy
 
-format: install
+format: install-test
 	$(BIN)/ruff format app seed tests bench
 	$(BIN)/ruff check --fix app seed tests bench
 

@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -16,6 +17,7 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db
 from tests import factories
+from tests.clock import chosen_instant
 
 PASSWORD = factories.PASSWORD
 
@@ -40,8 +42,15 @@ def _pg_schema(url: str, action: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _clock() -> Iterator[None]:
+    """Run the whole session at the chosen instant (tests/clock.py), ticking from there."""
+    with time_machine.travel(chosen_instant(), tick=True):
+        yield
+
+
 @pytest.fixture(scope="session")
-def _app() -> Iterator[Flask]:
+def _app(_clock: None) -> Iterator[Flask]:
     tmp_dir = tempfile.mkdtemp(prefix="patrol-test-")
     url = _database_url(tmp_dir)
     engine_options: dict = {}

@@ -18,9 +18,11 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import Flask
 from PIL import Image
 
@@ -159,9 +161,13 @@ def _serve(prepare: Callable[[str, str], None]) -> Iterator[Server]:
         [
             sys.executable,
             "-m",
-            "gunicorn",
+            "tests.e2e.serve",
+            datetime.now(UTC).isoformat(),  # the session's (travelled) clock
             "--workers=1",
             "--threads=8",
+            # The arbiter compares the travelled clock with the worker's heartbeat file's real
+            # change time; without this it would kill a worker living in the future.
+            "--timeout=0",
             f"--bind=127.0.0.1:{port}",
             "app:create_app()",
         ],
@@ -242,11 +248,44 @@ def playwright_instance():
         yield p
 
 
+# Shift only Date: Playwright's clock.install also fakes timers and the performance timeline,
+# which the journeys measure with.
+_SHIFT_DATE = """(() => {
+  const RealDate = Date, offset = %d;
+  function ShiftedDate(...args) {
+    if (!new.target) return new RealDate(RealDate.now() + offset).toString();
+    return args.length ? new RealDate(...args) : new RealDate(RealDate.now() + offset);
+  }
+  ShiftedDate.prototype = RealDate.prototype;
+  ShiftedDate.now = () => RealDate.now() + offset;
+  ShiftedDate.parse = RealDate.parse;
+  ShiftedDate.UTC = RealDate.UTC;
+  globalThis.Date = ShiftedDate;
+})();"""
+
+
+class ClockedBrowser:
+    """A Chromium whose every new context (phone) shows the session's clock, not the wall clock."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    def new_context(self, **options):
+        """Open a context whose pages' Date runs at the test session's clock."""
+        context = self._browser.new_context(**options)
+        offset = datetime.now(UTC).timestamp() - time_machine.escape_hatch.time.time()
+        context.add_init_script(_SHIFT_DATE % round(offset * 1000))
+        return context
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser(playwright_instance, camera_file: Path):
     """Chromium whose camera is allowed and films camera_file."""
     b = _launch(playwright_instance, camera_file, camera_allowed=True)
-    yield b
+    yield ClockedBrowser(b)
     b.close()
 
 
@@ -254,7 +293,7 @@ def browser(playwright_instance, camera_file: Path):
 def refusing_browser(playwright_instance, camera_file: Path):
     """Chromium where the user refuses the camera."""
     b = _launch(playwright_instance, camera_file, camera_allowed=False)
-    yield b
+    yield ClockedBrowser(b)
     b.close()
 
 
