@@ -248,7 +248,7 @@ def playwright_instance():
         yield p
 
 
-# Shift only Date: Playwright's clock.install also fakes timers and the performance timeline,
+# Shift only Date (and file times): Playwright's clock.install also fakes timers and the performance timeline,
 # which the journeys measure with.
 _SHIFT_DATE = """(() => {
   const RealDate = Date, offset = %d;
@@ -261,6 +261,11 @@ _SHIFT_DATE = """(() => {
   ShiftedDate.parse = RealDate.parse;
   ShiftedDate.UTC = RealDate.UTC;
   globalThis.Date = ShiftedDate;
+  // Files the test hands the page get the real clock's time; a phone's own clock stamps them.
+  const lastModified = Object.getOwnPropertyDescriptor(File.prototype, "lastModified").get;
+  Object.defineProperty(File.prototype, "lastModified", {
+    get() { return lastModified.call(this) + offset; },
+  });
 })();"""
 
 
