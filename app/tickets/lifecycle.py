@@ -30,6 +30,8 @@ def sla_due(prop: Property, priority: str) -> tuple[datetime, datetime]:
 
 DISPATCHERS = frozenset({"frontdesk", "supervisor"})
 OPEN = frozenset(OPEN_STATUSES)
+# Reported or confirmed fixed but not yet closed: a repeat failure proves otherwise.
+FIXED = frozenset({"resolved", "verified"})
 
 
 @dataclass(frozen=True)
@@ -193,9 +195,35 @@ def _verify_by_scan(ticket: Ticket, data: dict, photos: list) -> dict:
 
 def _reopen(ticket: Ticket, user: User, data: dict, photos: list) -> dict:
     _need_note(data, "请说明验证未通过的原因", "Say why the fix did not pass.")
+    return _undo_fix(ticket)
+
+
+def _undo_fix(ticket: Ticket) -> dict:
     ticket.reopen_count += 1
     ticket.resolved_at = ticket.verified_at = None
     return {"reopen_count": ticket.reopen_count}
+
+
+def reopen_on_repeat(
+    ticket: Ticket, user: User, inspection: Any, repeat: TicketEvent
+) -> TicketEvent:
+    """Reopen a ticket reported fixed when a patrol finds the same failure again (再次发现)."""
+    from_status = ticket.status
+    details = {**_undo_fix(ticket), "reason": "repeat", "repeat_event_id": repeat.id}
+    ticket.status = STEPS["reopen"].target or "reopened"
+    event = TicketEvent(
+        ticket=ticket,
+        actor_id=user.id,
+        action="reopen",
+        from_status=from_status,
+        to_status=ticket.status,
+        note="巡查再次发现该问题，整改未生效 / Found failing again: the fix did not hold.",
+        inspection_id=inspection.id,
+        details=details,
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
 
 
 def _close(ticket: Ticket, user: User, data: dict, photos: list) -> dict:
