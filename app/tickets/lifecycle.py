@@ -16,6 +16,7 @@ from app.extensions import db
 from app.photos.models import Photo
 from app.photos.service import get_owned_photos
 from app.places.models import Department, Property
+from app.presence import service as presence
 from app.tickets.models import ACTIONS, OPEN_STATUSES, TICKET_STATUSES, Ticket, TicketEvent
 
 
@@ -78,6 +79,8 @@ def may(user: User, ticket: Ticket, action: str) -> bool:
         return user.department_id is not None and user.department_id == ticket.department_id
     if action in ("approve_delay", "reject_delay"):
         return ticket.delay_until is not None
+    if action == "close" and user.role != "supervisor":
+        return not doubtful_verification(ticket)
     return True
 
 
@@ -97,6 +100,12 @@ def apply_step(ticket: Ticket, action: str, data: dict[str, Any]) -> TicketEvent
     )
     if user.role not in step.roles or outsider:
         raise Forbidden(allowed=allowed_actions(user, ticket))
+    if action == "close" and ticket.status in step.sources and not may(user, ticket, action):
+        raise Forbidden(
+            "验证时未扫描签名标签（手输编号），须由主管核实后关闭",
+            "It was verified with a typed code, not a scanned label: a supervisor must close it.",
+            allowed=allowed_actions(user, ticket),
+        )
     if not may(user, ticket, action):
         status_zh, status_en = TICKET_STATUSES[ticket.status]
         raise Conflict(
@@ -190,7 +199,22 @@ def _verify_by_scan(ticket: Ticket, data: dict, photos: list) -> dict:
             "An after-photo taken at the checkpoint is required.",
             field="photo_ids",
         )
-    return {"checkpoint_code": code, "scanned_at": scanned_at.isoformat()}
+    # The label's signature proves the scan; a forged or retired label is refused outright.
+    checkpoint = ticket.checkpoint
+    signed = presence.check_label(
+        code, data, checkpoint.label_version, checkpoint.label_reprinted_at, scanned_at
+    )
+    details = {"checkpoint_code": code, "scanned_at": scanned_at.isoformat()}
+    if signed:
+        return {**details, "label_scanned": True, "label_version": data["label_version"]}
+    # A typed code proves nobody stood there: the verification stands, doubtful, for a supervisor.
+    return {**details, "label_scanned": False, "doubtful": True, "reasons": ["code_typed"]}
+
+
+def doubtful_verification(ticket: Ticket) -> bool:
+    """Tell whether the ticket's standing verification rests on a typed code, not a scan."""
+    verify = next((e for e in reversed(ticket.events) if e.action == "verify"), None)
+    return verify is not None and bool((verify.details or {}).get("doubtful"))
 
 
 def _reopen(ticket: Ticket, user: User, data: dict, photos: list) -> dict:

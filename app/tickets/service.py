@@ -270,6 +270,8 @@ def take_step(ticket_id: int, data: dict[str, Any]) -> Ticket:
 def notify(ticket: Ticket, event: TicketEvent) -> None:
     """Put a message for the step's audience into the outbox, in the same transaction."""
     audience = AUDIENCE_OF.get(event.action)
+    if event.action == "verify" and (event.details or {}).get("doubtful"):
+        audience = "supervisor"  # verified by a typed code: someone must look
     if audience is None:
         return
     if audience == "department" and ticket.department_id is None:

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.tickets.models import Ticket, TicketEvent
 from tests import factories
 from tests.inspections.conftest import upload
-from tests.tickets.conftest import step
+from tests.tickets.conftest import signed_label, step
 
 ROLES = ["assistant", "inspector", "frontdesk", "staff", "supervisor", "admin"]
 
@@ -224,6 +224,7 @@ def _payload(world, client, action: str) -> dict:
             "checkpoint_code": world.a.checkpoint.code,
             "scanned_at": now_iso(),
             "photo_ids": [upload(client)],
+            **signed_label(world.a.checkpoint),
         },
         "reopen": {"note": "灯还是不亮"},
         "reassign": {"department_id": world.a.department.id, "note": "重新派单"},
@@ -378,3 +379,52 @@ def test_reassign_answers_with_the_new_department(world, as_role, failed_ticket)
     assert body["department_id"] == cleaning.id
     assert body["department"]["code"] == "CLN"  # not the old ENG, not null
     assert body["assignee"] is None
+
+
+def _resolved(as_role, tid):
+    staff = as_role("staff")
+    step(staff, tid, "accept")
+    assert step(staff, tid, "resolve", note="修好了", photo_ids=[upload(staff)]).status_code == 200
+
+
+def test_verifying_by_a_scanned_signed_label_lets_the_front_desk_close(
+    world, as_role, failed_ticket
+):
+    tid = failed_ticket["id"]
+    _resolved(as_role, tid)
+    frontdesk = as_role("frontdesk")
+    label = signed_label(world.a.checkpoint)
+    scan = {"checkpoint_code": world.a.checkpoint.code, "scanned_at": now_iso()}
+    forged = {**scan, **label, "label_sig": "a" * 12, "photo_ids": [upload(frontdesk)]}
+    forged = step(frontdesk, tid, "verify", **forged)
+    assert forged.status_code == 403 and list(forged.get_json()["errors"]) == ["label_sig"]
+    verified = step(frontdesk, tid, "verify", **scan, **label, photo_ids=[upload(frontdesk)])
+    assert verified.status_code == 200, verified.get_json()
+    details = verified.get_json()["events"][-1]["details"]
+    assert details["label_scanned"] is True and "doubtful" not in details
+    assert step(frontdesk, tid, "close").status_code == 200
+
+
+def test_verifying_by_a_typed_code_is_doubtful_and_only_a_supervisor_closes(
+    world, as_role, failed_ticket, monkeypatch
+):
+    told: list[str] = []
+    monkeypatch.setattr(
+        "app.tickets.service.enqueue", lambda _p, audience, *a, **k: told.append(audience)
+    )
+    tid = failed_ticket["id"]
+    _resolved(as_role, tid)
+    frontdesk, supervisor = as_role("frontdesk"), as_role("supervisor")
+    typed = {"checkpoint_code": world.a.checkpoint.code, "scanned_at": now_iso()}
+    verified = step(frontdesk, tid, "verify", **typed, photo_ids=[upload(frontdesk)])
+    assert verified.status_code == 200
+    body = verified.get_json()
+    assert body["status"] == "verified"
+    details = body["events"][-1]["details"]
+    assert details["doubtful"] is True and details["label_scanned"] is False
+    assert "close" not in body["allowed_actions"]
+    refused = step(frontdesk, tid, "close")
+    assert refused.status_code == 403
+    assert "supervisor" in refused.get_json()["detail_en"]
+    assert told[-1:] == ["supervisor"]  # the verification was reported for a look
+    assert step(supervisor, tid, "close").status_code == 200
