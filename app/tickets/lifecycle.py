@@ -114,15 +114,15 @@ def apply_step(ticket: Ticket, action: str, data: dict[str, Any]) -> TicketEvent
             allowed=allowed_actions(user, ticket),
         )
     photos = _photos(user, ticket, data.get("photo_ids") or [])
+    recorded, target = _outcome(ticket, action, data)
     details = HANDLERS[action](ticket, user, data, photos)
     from_status = ticket.status
-    target = STEPS[action].target
     if target is not None:
         ticket.status = target
     event = TicketEvent(
         ticket=ticket,
         actor_id=user.id,
-        action=action,
+        action=recorded,
         from_status=from_status,
         to_status=ticket.status,
         note=data.get("note"),
@@ -132,6 +132,17 @@ def apply_step(ticket: Ticket, action: str, data: dict[str, Any]) -> TicketEvent
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def _outcome(ticket: Ticket, action: str, data: dict[str, Any]) -> tuple[str, str | None]:
+    """Return the action recorded and the state reached; an unsatisfied call-back reopens."""
+    if action == "close" and ticket.kind == "complaint" and _unsatisfied(data):
+        return "reopen", STEPS["reopen"].target
+    return action, STEPS[action].target
+
+
+def _unsatisfied(data: dict[str, Any]) -> bool:
+    return data.get("callback_satisfied") is False
 
 
 def _photos(user: User, ticket: Ticket, ids: list[int]) -> list[Photo]:
@@ -251,24 +262,44 @@ def reopen_on_repeat(
 
 
 def _close(ticket: Ticket, user: User, data: dict, photos: list) -> dict:
+    if ticket.kind != "complaint":
+        _check_close_due(ticket)
+        ticket.closed_at = utcnow()
+        return {}
+    if data.get("callback_satisfied") is None or not (data.get("callback_note") or ""):
+        raise Invalid(
+            "请填写回访记录",
+            "Record the call-back to the resident first.",
+            field="callback_satisfied",
+        )
+    ticket.callback_at = utcnow()
+    ticket.callback_satisfied = data["callback_satisfied"]
+    ticket.callback_note = data["callback_note"]
+    if not _unsatisfied(data):
+        _check_close_due(ticket)
+        ticket.closed_at = utcnow()
+        return {"callback_satisfied": True}
+    # 回访不满意: rectify until the resident is satisfied; the front desk dispatches it again.
+    details = {
+        **_undo_fix(ticket),
+        "reason": "callback_unsatisfied",
+        "callback_satisfied": False,
+        "callback_note": data["callback_note"],
+        "from_department_id": ticket.department_id,
+    }
+    ticket.department = None
+    ticket.assignee = None
+    ticket.accepted_at = None
+    return details
+
+
+def _check_close_due(ticket: Ticket) -> None:
     if ticket.close_due_at < utcnow():
         raise Conflict(
             "已超期，须先由主管批准延期说明",
             "Overdue: a supervisor must approve a written delay before it can be closed.",
             allowed=["delay"],
         )
-    if ticket.kind == "complaint":
-        if data.get("callback_satisfied") is None or not (data.get("callback_note") or ""):
-            raise Invalid(
-                "请填写回访记录",
-                "Record the call-back to the resident first.",
-                field="callback_satisfied",
-            )
-        ticket.callback_at = utcnow()
-        ticket.callback_satisfied = data["callback_satisfied"]
-        ticket.callback_note = data["callback_note"]
-    ticket.closed_at = utcnow()
-    return {"callback_satisfied": ticket.callback_satisfied} if ticket.kind == "complaint" else {}
 
 
 def _reassign(ticket: Ticket, user: User, data: dict, photos: list) -> dict:
