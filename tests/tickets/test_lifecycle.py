@@ -431,7 +431,7 @@ def test_verifying_by_a_typed_code_is_doubtful_and_only_a_supervisor_closes(
 
 
 def _complaint_verified(world, as_role) -> int:
-    frontdesk, staff = as_role("frontdesk"), as_role("staff")
+    frontdesk = as_role("frontdesk")
     body = {"property_id": world.a.prop.id, "category": "environment", "unit_id": world.a.unit.id}
     tid = frontdesk.post("/api/v1/tickets", json={**body, "description": "楼道垃圾"}).get_json()
     tid = tid["id"]
