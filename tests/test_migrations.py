@@ -64,3 +64,44 @@ def test_sqlite_runs_with_foreign_keys_and_wal(tmp_path):
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         db.engine.dispose()
+
+
+def test_one_open_ticket_migration_merges_the_duplicates_the_race_left(tmp_path):
+    from datetime import UTC, datetime
+
+    from app.tickets.models import Ticket, TicketEvent
+    from tests import factories
+
+    fresh = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/dups.db",
+        INSTANCE_DIR=str(tmp_path),
+    )
+    with fresh.app_context():
+        upgrade(revision="0008")
+        prop = factories.property_()
+        spot = factories.checkpoint(factories.zone(prop))
+        now = datetime.now(UTC)
+        for n in range(3):
+            db.session.add(
+                Ticket(
+                    property_id=prop.id,
+                    number=f"X-{n}",
+                    category="equipment",
+                    checkpoint_id=spot.id,
+                    item_key="light",
+                    title="照明",
+                    accept_due_at=now,
+                    close_due_at=now,
+                )
+            )
+        db.session.commit()
+        upgrade()
+        db.session.expire_all()
+        tickets = db.session.query(Ticket).order_by(Ticket.id).all()
+        assert [t.status for t in tickets] == ["new", "closed", "closed"]
+        assert tickets[0].repeat_count == 2
+        merged = db.session.query(TicketEvent).filter_by(ticket_id=tickets[1].id).one()
+        assert merged.details == {"merged_into": tickets[0].id} and "X-0" in merged.note
+        db.session.remove()
+        db.engine.dispose()

@@ -21,8 +21,11 @@ blp = Blueprint("inspections", __name__, description="Inspections (巡查记录)
 @blp.response(201, s.InspectionDetailSchema)
 @blp.alt_response(200, schema=s.InspectionDetailSchema, description="Already stored (replay)")
 def submit(data):
-    """Submit an inspection; a replay with the same client_uuid returns the stored one (200)."""
-    earlier = service.replayed(str(data["client_uuid"]))
+    """Submit an inspection; a replay with the same client_uuid returns the stored one (200).
+
+    The same client_uuid with different answers is refused (409, naming the stored inspection).
+    """
+    earlier = service.replayed(data)
     if earlier is not None:
         return earlier, 200
     try:
@@ -31,7 +34,7 @@ def submit(data):
     except IntegrityError:
         # A concurrent copy of this submission committed first: answer with that one.
         db.session.rollback()
-        earlier = service.replayed(str(data["client_uuid"]))
+        earlier = service.replayed(data)
         if earlier is None:
             raise
         return earlier, 200

@@ -33,16 +33,76 @@ def find_submission(client_uuid: str) -> Inspection | None:
     return db.session.scalar(select(Inspection).where(Inspection.client_uuid == client_uuid))
 
 
-def replayed(client_uuid: str) -> Inspection | None:
-    """Return the caller's earlier submission with this UUID; another user's is a conflict."""
-    inspection = find_submission(client_uuid)
-    if inspection is not None and inspection.user_id != current_user().id:
+def replayed(data: dict[str, Any]) -> Inspection | None:
+    """Return the caller's earlier submission with this UUID and the same content.
+
+    Another user's UUID, or the same UUID with different answers, is a conflict: the phone
+    must tell its user rather than believe the stored record is what they sent.
+    """
+    inspection = find_submission(str(data["client_uuid"]))
+    if inspection is None:
+        return None
+    if inspection.user_id != current_user().id:
         raise Conflict(
             "该记录编号已被其他用户使用",
             "This client_uuid belongs to another user.",
             field="client_uuid",
         )
+    if fingerprint(data) != stored_fingerprint(inspection):
+        raise Conflict(
+            f"该记录编号已用于另一条巡查记录（编号 {inspection.id}），内容不同，未保存",
+            f"This client_uuid already stored inspection {inspection.id} with different "
+            "answers; this one was not saved.",
+            field="client_uuid",
+            inspection_id=inspection.id,
+        )
     return inspection
+
+
+def fingerprint(data: dict[str, Any]) -> tuple:
+    """Return what a submission says: checkpoint and answers, not the times of its sending.
+
+    A phone resends the same record with a new device clock, submit time or app version;
+    only the code scanned and the answers (item, outcome, value, note, photos) must match.
+    """
+    return (
+        checkpoint_code(data),
+        tuple(
+            sorted(
+                _answer_print(
+                    r["item_id"], r["outcome"], r.get("value"), r.get("note"), r["photo_ids"]
+                )
+                for r in data["results"]
+            )
+        ),
+    )
+
+
+def stored_fingerprint(inspection: Inspection) -> tuple:
+    """Return the fingerprint of a stored inspection, comparable with fingerprint()."""
+    return (
+        inspection.code,
+        tuple(
+            sorted(
+                _answer_print(
+                    r.item_id,
+                    r.outcome,
+                    r.value_number if r.value_number is not None else r.value_text,
+                    r.note,
+                    [p.id for p in r.photos],
+                )
+                for r in inspection.results
+            )
+        ),
+    )
+
+
+def _answer_print(
+    item_id: int, outcome: str, value: Any, note: str | None, photo_ids: list[int]
+) -> tuple:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = float(value)
+    return (item_id, outcome, repr(value), (note or "").strip(), tuple(sorted(photo_ids)))
 
 
 def submit(data: dict[str, Any]) -> Inspection:

@@ -130,11 +130,10 @@ def update_zone(data, obj_id):
 
 @blp.delete("/zones/<int:obj_id>")
 @auth.can_write("zone")
-@blp.response(204, description="Deactivated")
+@blp.response(200, s.ZoneSchema, description="Deactivated, with its checkpoints")
 def delete_zone(obj_id):
-    """Deactivate a zone (history keeps pointing at it)."""
-    service.set_active("zone", auth.get_scoped(Zone, obj_id), False)
-    commit(None)
+    """Deactivate a zone and its checkpoints (history keeps pointing at them); say which."""
+    return commit(service.deactivate_zone(auth.get_scoped(Zone, obj_id)))
 
 
 # --- checkpoints ---

@@ -77,6 +77,10 @@ class ZoneSchema(BaseSchema):
     name_zh = Text(100, required=True)
     name_en = Text(100, allow_none=True)
     active = fields.Boolean()
+    # Only in the answer to a deactivation: the checkpoints deactivated with the zone.
+    checkpoints_deactivated = fields.List(fields.Integer(), dump_only=True)
+    notice_zh = fields.String(dump_only=True)
+    notice_en = fields.String(dump_only=True)
 
 
 class CheckpointSchema(BaseSchema):

@@ -129,10 +129,38 @@ def create_zone(data: dict[str, Any]) -> Zone:
 
 
 def update_zone(zone: Zone, data: dict[str, Any]) -> Zone:
-    """Change a zone."""
+    """Change a zone; deactivating it deactivates its checkpoints with it."""
     if "name_zh" in data:
         ensure_unique(Zone, "name_zh", data["name_zh"], zone.id, property_id=zone.property_id)
+    if data.get("active") is False and zone.active:
+        deactivate_zone(zone)
     return update_audited("zone", zone, data)
+
+
+def deactivate_zone(zone: Zone) -> Zone:
+    """Deactivate a zone and its active checkpoints: no patrol is due where nobody goes.
+
+    The ids of the checkpoints it took with it are set on the zone for the response to name;
+    reactivating the zone leaves them inactive, to be brought back one by one.
+    """
+    checkpoints = db.session.scalars(
+        select(Checkpoint)
+        .where(Checkpoint.zone_id == zone.id, Checkpoint.active.is_(True))
+        .order_by(Checkpoint.id)
+    ).all()
+    for checkpoint in checkpoints:
+        set_active("checkpoint", checkpoint, False)
+    if zone.active:
+        set_active("zone", zone, False)
+    n = len(checkpoints)
+    zone.checkpoints_deactivated = [c.id for c in checkpoints]
+    zone.notice_zh = f"区域已停用，其下 {n} 个点位一并停用" if n else "区域已停用"
+    zone.notice_en = (
+        f"Zone deactivated, and its {n} checkpoint{'s' if n != 1 else ''} with it."
+        if n
+        else "Zone deactivated."
+    )
+    return zone
 
 
 # --- checkpoints ---

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.photos.models import Photo
 from app.photos.service import get_owned_photos
 from app.places.models import Department, Property
+from app.presence import service as presence
 from app.tickets.models import ACTIONS, OPEN_STATUSES, TICKET_STATUSES, Ticket, TicketEvent
 
 
@@ -30,6 +31,8 @@ def sla_due(prop: Property, priority: str) -> tuple[datetime, datetime]:
 
 DISPATCHERS = frozenset({"frontdesk", "supervisor"})
 OPEN = frozenset(OPEN_STATUSES)
+# Reported or confirmed fixed but not yet closed: a repeat failure proves otherwise.
+FIXED = frozenset({"resolved", "verified"})
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ def may(user: User, ticket: Ticket, action: str) -> bool:
         return user.department_id is not None and user.department_id == ticket.department_id
     if action in ("approve_delay", "reject_delay"):
         return ticket.delay_until is not None
+    if action == "close" and user.role != "supervisor":
+        return not doubtful_verification(ticket)
     return True
 
 
@@ -95,6 +100,12 @@ def apply_step(ticket: Ticket, action: str, data: dict[str, Any]) -> TicketEvent
     )
     if user.role not in step.roles or outsider:
         raise Forbidden(allowed=allowed_actions(user, ticket))
+    if action == "close" and ticket.status in step.sources and not may(user, ticket, action):
+        raise Forbidden(
+            "验证时未扫描签名标签（手输编号），须由主管核实后关闭",
+            "It was verified with a typed code, not a scanned label: a supervisor must close it.",
+            allowed=allowed_actions(user, ticket),
+        )
     if not may(user, ticket, action):
         status_zh, status_en = TICKET_STATUSES[ticket.status]
         raise Conflict(
@@ -103,15 +114,15 @@ def apply_step(ticket: Ticket, action: str, data: dict[str, Any]) -> TicketEvent
             allowed=allowed_actions(user, ticket),
         )
     photos = _photos(user, ticket, data.get("photo_ids") or [])
+    recorded, target = _outcome(ticket, action, data)
     details = HANDLERS[action](ticket, user, data, photos)
     from_status = ticket.status
-    target = STEPS[action].target
     if target is not None:
         ticket.status = target
     event = TicketEvent(
         ticket=ticket,
         actor_id=user.id,
-        action=action,
+        action=recorded,
         from_status=from_status,
         to_status=ticket.status,
         note=data.get("note"),
@@ -121,6 +132,17 @@ def apply_step(ticket: Ticket, action: str, data: dict[str, Any]) -> TicketEvent
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def _outcome(ticket: Ticket, action: str, data: dict[str, Any]) -> tuple[str, str | None]:
+    """Return the action recorded and the state reached; an unsatisfied call-back reopens."""
+    if action == "close" and ticket.kind == "complaint" and _unsatisfied(data):
+        return "reopen", STEPS["reopen"].target
+    return action, STEPS[action].target
+
+
+def _unsatisfied(data: dict[str, Any]) -> bool:
+    return data.get("callback_satisfied") is False
 
 
 def _photos(user: User, ticket: Ticket, ids: list[int]) -> list[Photo]:
@@ -188,35 +210,96 @@ def _verify_by_scan(ticket: Ticket, data: dict, photos: list) -> dict:
             "An after-photo taken at the checkpoint is required.",
             field="photo_ids",
         )
-    return {"checkpoint_code": code, "scanned_at": scanned_at.isoformat()}
+    # The label's signature proves the scan; a forged or retired label is refused outright.
+    checkpoint = ticket.checkpoint
+    signed = presence.check_label(
+        code, data, checkpoint.label_version, checkpoint.label_reprinted_at, scanned_at
+    )
+    details = {"checkpoint_code": code, "scanned_at": scanned_at.isoformat()}
+    if signed:
+        return {**details, "label_scanned": True, "label_version": data["label_version"]}
+    # A typed code proves nobody stood there: the verification stands, doubtful, for a supervisor.
+    return {**details, "label_scanned": False, "doubtful": True, "reasons": ["code_typed"]}
+
+
+def doubtful_verification(ticket: Ticket) -> bool:
+    """Tell whether the ticket's standing verification rests on a typed code, not a scan."""
+    verify = next((e for e in reversed(ticket.events) if e.action == "verify"), None)
+    return verify is not None and bool((verify.details or {}).get("doubtful"))
 
 
 def _reopen(ticket: Ticket, user: User, data: dict, photos: list) -> dict:
     _need_note(data, "请说明验证未通过的原因", "Say why the fix did not pass.")
+    return _undo_fix(ticket)
+
+
+def _undo_fix(ticket: Ticket) -> dict:
     ticket.reopen_count += 1
     ticket.resolved_at = ticket.verified_at = None
     return {"reopen_count": ticket.reopen_count}
 
 
+def reopen_on_repeat(
+    ticket: Ticket, user: User, inspection: Any, repeat: TicketEvent
+) -> TicketEvent:
+    """Reopen a ticket reported fixed when a patrol finds the same failure again (再次发现)."""
+    from_status = ticket.status
+    details = {**_undo_fix(ticket), "reason": "repeat", "repeat_event_id": repeat.id}
+    ticket.status = STEPS["reopen"].target or "reopened"
+    event = TicketEvent(
+        ticket=ticket,
+        actor_id=user.id,
+        action="reopen",
+        from_status=from_status,
+        to_status=ticket.status,
+        note="巡查再次发现该问题，整改未生效 / Found failing again: the fix did not hold.",
+        inspection_id=inspection.id,
+        details=details,
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
 def _close(ticket: Ticket, user: User, data: dict, photos: list) -> dict:
+    if ticket.kind != "complaint":
+        _check_close_due(ticket)
+        ticket.closed_at = utcnow()
+        return {}
+    if data.get("callback_satisfied") is None or not (data.get("callback_note") or ""):
+        raise Invalid(
+            "请填写回访记录",
+            "Record the call-back to the resident first.",
+            field="callback_satisfied",
+        )
+    ticket.callback_at = utcnow()
+    ticket.callback_satisfied = data["callback_satisfied"]
+    ticket.callback_note = data["callback_note"]
+    if not _unsatisfied(data):
+        _check_close_due(ticket)
+        ticket.closed_at = utcnow()
+        return {"callback_satisfied": True}
+    # 回访不满意: rectify until the resident is satisfied; the front desk dispatches it again.
+    details = {
+        **_undo_fix(ticket),
+        "reason": "callback_unsatisfied",
+        "callback_satisfied": False,
+        "callback_note": data["callback_note"],
+        "from_department_id": ticket.department_id,
+    }
+    ticket.department = None
+    ticket.assignee = None
+    ticket.accepted_at = None
+    return details
+
+
+def _check_close_due(ticket: Ticket) -> None:
     if ticket.close_due_at < utcnow():
         raise Conflict(
             "已超期，须先由主管批准延期说明",
             "Overdue: a supervisor must approve a written delay before it can be closed.",
             allowed=["delay"],
         )
-    if ticket.kind == "complaint":
-        if data.get("callback_satisfied") is None or not (data.get("callback_note") or ""):
-            raise Invalid(
-                "请填写回访记录",
-                "Record the call-back to the resident first.",
-                field="callback_satisfied",
-            )
-        ticket.callback_at = utcnow()
-        ticket.callback_satisfied = data["callback_satisfied"]
-        ticket.callback_note = data["callback_note"]
-    ticket.closed_at = utcnow()
-    return {"callback_satisfied": ticket.callback_satisfied} if ticket.kind == "complaint" else {}
 
 
 def _reassign(ticket: Ticket, user: User, data: dict, photos: list) -> dict:

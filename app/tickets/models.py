@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -62,6 +62,8 @@ COMPLAINT_CATEGORIES = (
     "government",
 )
 OPEN_STATUSES = ("new", "accepted", "in_progress", "resolved", "verified", "reopened")
+# One open ticket per checkpoint and item, kept by the database (concurrent failures race).
+OPEN_WHERE = text("status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")")
 PRIORITIES = {"normal": ("普通", "Normal"), "urgent": ("紧急", "Urgent")}
 
 event_photo = Table(
@@ -79,6 +81,14 @@ class Ticket(TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("property_id", "number"),
         Index("ix_ticket_open_item", "checkpoint_id", "item_key", "status"),
+        Index(
+            "uq_ticket_one_open_item",
+            "checkpoint_id",
+            "item_key",
+            unique=True,
+            sqlite_where=OPEN_WHERE,
+            postgresql_where=OPEN_WHERE,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

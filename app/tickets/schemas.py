@@ -159,6 +159,9 @@ class StepSchema(BaseSchema):
     until = fields.AwareDateTime()
     checkpoint_code = fields.String(validate=validate.Length(max=16))
     scanned_at = fields.AwareDateTime()
+    # From the scanned label's URL (?v=&s=); a typed code has none.
+    label_version = fields.Integer(validate=validate.Range(min=1))
+    label_sig = fields.String(validate=validate.Length(max=32))
     callback_satisfied = fields.Boolean()
     callback_note = Text(2000)
 

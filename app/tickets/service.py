@@ -115,12 +115,39 @@ def raise_for_failure(inspection: Inspection, result: ItemResult, user: User) ->
     item = result.item
     description = _describe(result, item)
     ticket = _open_ticket_for(inspection.checkpoint_id, item.key)
-    if ticket is not None:
-        ticket.repeat_count += 1
-        record_event(
-            ticket, user, "repeat", note=description, inspection=inspection, photos=result.photos
-        )
-        return ticket
+    if ticket is None:
+        try:
+            # A concurrent failure of the same item may open it first: the unique partial
+            # index refuses the second, which then becomes a repeat on the winner's ticket.
+            with db.session.begin_nested():
+                ticket = _new_inspection_ticket(inspection, result, user, description)
+        except IntegrityError:
+            ticket = _open_ticket_for(inspection.checkpoint_id, item.key)
+            if ticket is None:
+                raise
+        else:
+            return ticket
+    _repeat(ticket, inspection, result, user, description)
+    return ticket
+
+
+def _repeat(
+    ticket: Ticket, inspection: Inspection, result: ItemResult, user: User, description: str
+) -> None:
+    """Record a repeat failure; one found again after its fix was reported reopens it."""
+    # In SQL, not Python: concurrent repeats on one ticket must not lose a count.
+    ticket.repeat_count = Ticket.repeat_count + 1
+    event = record_event(
+        ticket, user, "repeat", note=description, inspection=inspection, photos=result.photos
+    )
+    if ticket.status in lifecycle.FIXED:
+        notify(ticket, lifecycle.reopen_on_repeat(ticket, user, inspection, event))
+
+
+def _new_inspection_ticket(
+    inspection: Inspection, result: ItemResult, user: User, description: str
+) -> Ticket:
+    item = result.item
     prop = db.session.get(Property, inspection.property_id)
     assert prop is not None
     checkpoint = inspection.checkpoint
@@ -140,6 +167,7 @@ def raise_for_failure(inspection: Inspection, result: ItemResult, user: User) ->
         title=f"{checkpoint.name_zh}：{item.text_zh}",
         description=description,
     )
+    db.session.flush()  # inside the savepoint: a losing insert fails here
     event = record_event(
         ticket,
         user,
@@ -242,6 +270,8 @@ def take_step(ticket_id: int, data: dict[str, Any]) -> Ticket:
 def notify(ticket: Ticket, event: TicketEvent) -> None:
     """Put a message for the step's audience into the outbox, in the same transaction."""
     audience = AUDIENCE_OF.get(event.action)
+    if event.action == "verify" and (event.details or {}).get("doubtful"):
+        audience = "supervisor"  # verified by a typed code: someone must look
     if audience is None:
         return
     if audience == "department" and ticket.department_id is None:

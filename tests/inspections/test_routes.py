@@ -12,6 +12,7 @@ from app.extensions import db
 from app.inspections.models import Inspection, ItemResult
 from app.places.models import RetiredCode
 from app.tickets.models import Ticket, TicketEvent
+from tests import factories
 from tests.inspections.conftest import scanned_now, submission, upload
 
 
@@ -303,3 +304,42 @@ def test_presence_fields_are_validated(world, login, checklist):
         assert resp.status_code == 422, (field, resp.get_json())
         assert field in resp.get_json()["errors"], (field, resp.get_json())
     assert assistant.get("/api/v1/inspections").get_json()["total"] == 0
+
+
+def test_a_resent_uuid_with_other_answers_is_refused_naming_the_stored_one(world, login, checklist):
+    assistant = login(world.a.users["assistant"])
+    body = submission(world.a.checkpoint.code, checklist, fail={1: [upload(assistant)]})
+    first = assistant.post("/api/v1/inspections", json=body)
+    assert first.status_code == 201
+    stored_id = first.get_json()["id"]
+    changed = {**body, "results": [dict(r, outcome="pass", photo_ids=[]) for r in body["results"]]}
+    resp = assistant.post("/api/v1/inspections", json=changed)
+    assert resp.status_code == 409, resp.get_json()
+    problem = resp.get_json()
+    assert problem["inspection_id"] == stored_id
+    assert str(stored_id) in problem["detail_zh"] and str(stored_id) in problem["detail_en"]
+    assert "client_uuid" in problem["errors"]
+    noted = {**body, "results": [dict(r, note="另一条备注") for r in body["results"]]}
+    assert assistant.post("/api/v1/inspections", json=noted).status_code == 409
+    elsewhere = {**body, "checkpoint_code": factories.checkpoint(world.a.zone).code}
+    db.session.commit()
+    assert assistant.post("/api/v1/inspections", json=elsewhere).status_code == 409
+    assert _count(Inspection) == 1 and _count(Ticket) == 1
+
+
+def test_a_resent_uuid_with_the_same_answers_sent_later_is_the_same_record(world, login, checklist):
+    assistant = login(world.a.users["assistant"])
+    body = submission(world.a.checkpoint.code, checklist, fail={1: [upload(assistant)]})
+    first = assistant.post("/api/v1/inspections", json=body)
+    assert first.status_code == 201
+    # A later sync: a new device clock and submit time, the answers in another order.
+    later = {
+        **body,
+        "checkpoint_code": body["checkpoint_code"].lower(),
+        "device_now": scanned_now(0),
+        "submitted_at": scanned_now(1),
+        "results": list(reversed(body["results"])),
+    }
+    again = assistant.post("/api/v1/inspections", json=later)
+    assert again.status_code == 200, again.get_json()
+    assert again.get_json()["id"] == first.get_json()["id"]

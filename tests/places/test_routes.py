@@ -210,3 +210,26 @@ def test_code_changes_only_through_reissue(admin, world):
     resp = admin.patch(f"/api/v1/checkpoints/{world.a.checkpoint.id}", json={"code": "HIJACK"})
     assert resp.status_code == 422 and list(resp.get_json()["errors"]) == ["code"]
     assert db.session.get(Checkpoint, world.a.checkpoint.id).code == world.a.checkpoint.code
+
+
+@pytest.mark.parametrize("how", ["delete", "patch"])
+def test_deactivating_a_zone_deactivates_its_checkpoints_and_says_so(admin, world, how):
+    other = factories.checkpoint(world.a.zone)
+    retired = factories.checkpoint(world.a.zone)
+    retired.active = False
+    elsewhere = factories.zone(world.a.prop)
+    kept = factories.checkpoint(elsewhere)
+    db.session.commit()
+    url = f"/api/v1/zones/{world.a.zone.id}"
+    resp = admin.delete(url) if how == "delete" else admin.patch(url, json={"active": False})
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert body["active"] is False
+    assert body["checkpoints_deactivated"] == sorted([world.a.checkpoint.id, other.id])
+    assert "2" in body["notice_zh"] and "2 checkpoints" in body["notice_en"]
+    db.session.expire_all()
+    assert not db.session.get(Checkpoint, world.a.checkpoint.id).active
+    assert not db.session.get(Checkpoint, other.id).active
+    assert db.session.get(Checkpoint, kept.id).active
+    listed = admin.get(f"/api/v1/checkpoints?zone_id={world.a.zone.id}&active=true").get_json()
+    assert listed["items"] == []

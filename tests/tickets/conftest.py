@@ -33,3 +33,11 @@ def failed_ticket(world, as_role, checklist):  # noqa: F811
 def step(client, ticket_id: int, action: str, **data):
     """Post one lifecycle step."""
     return client.post(f"/api/v1/tickets/{ticket_id}/events", json={"action": action, **data})
+
+
+def signed_label(checkpoint) -> dict:
+    """Return what a scan of the checkpoint's printed label carries: its version and signature."""
+    from app.presence import signing
+
+    version = checkpoint.label_version
+    return {"label_version": version, "label_sig": signing.sign(checkpoint.code, version)}

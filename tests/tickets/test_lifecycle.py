@@ -10,7 +10,7 @@ from app.extensions import db
 from app.tickets.models import Ticket, TicketEvent
 from tests import factories
 from tests.inspections.conftest import upload
-from tests.tickets.conftest import step
+from tests.tickets.conftest import signed_label, step
 
 ROLES = ["assistant", "inspector", "frontdesk", "staff", "supervisor", "admin"]
 
@@ -224,6 +224,7 @@ def _payload(world, client, action: str) -> dict:
             "checkpoint_code": world.a.checkpoint.code,
             "scanned_at": now_iso(),
             "photo_ids": [upload(client)],
+            **signed_label(world.a.checkpoint),
         },
         "reopen": {"note": "灯还是不亮"},
         "reassign": {"department_id": world.a.department.id, "note": "重新派单"},
@@ -378,3 +379,103 @@ def test_reassign_answers_with_the_new_department(world, as_role, failed_ticket)
     assert body["department_id"] == cleaning.id
     assert body["department"]["code"] == "CLN"  # not the old ENG, not null
     assert body["assignee"] is None
+
+
+def _resolved(as_role, tid):
+    staff = as_role("staff")
+    step(staff, tid, "accept")
+    assert step(staff, tid, "resolve", note="修好了", photo_ids=[upload(staff)]).status_code == 200
+
+
+def test_verifying_by_a_scanned_signed_label_lets_the_front_desk_close(
+    world, as_role, failed_ticket
+):
+    tid = failed_ticket["id"]
+    _resolved(as_role, tid)
+    frontdesk = as_role("frontdesk")
+    label = signed_label(world.a.checkpoint)
+    scan = {"checkpoint_code": world.a.checkpoint.code, "scanned_at": now_iso()}
+    forged = {**scan, **label, "label_sig": "a" * 12, "photo_ids": [upload(frontdesk)]}
+    forged = step(frontdesk, tid, "verify", **forged)
+    assert forged.status_code == 403 and list(forged.get_json()["errors"]) == ["label_sig"]
+    verified = step(frontdesk, tid, "verify", **scan, **label, photo_ids=[upload(frontdesk)])
+    assert verified.status_code == 200, verified.get_json()
+    details = verified.get_json()["events"][-1]["details"]
+    assert details["label_scanned"] is True and "doubtful" not in details
+    assert step(frontdesk, tid, "close").status_code == 200
+
+
+def test_verifying_by_a_typed_code_is_doubtful_and_only_a_supervisor_closes(
+    world, as_role, failed_ticket, monkeypatch
+):
+    told: list[str] = []
+    monkeypatch.setattr(
+        "app.tickets.service.enqueue", lambda _p, audience, *a, **k: told.append(audience)
+    )
+    tid = failed_ticket["id"]
+    _resolved(as_role, tid)
+    frontdesk, supervisor = as_role("frontdesk"), as_role("supervisor")
+    typed = {"checkpoint_code": world.a.checkpoint.code, "scanned_at": now_iso()}
+    verified = step(frontdesk, tid, "verify", **typed, photo_ids=[upload(frontdesk)])
+    assert verified.status_code == 200
+    body = verified.get_json()
+    assert body["status"] == "verified"
+    details = body["events"][-1]["details"]
+    assert details["doubtful"] is True and details["label_scanned"] is False
+    assert "close" not in body["allowed_actions"]
+    refused = step(frontdesk, tid, "close")
+    assert refused.status_code == 403
+    assert "supervisor" in refused.get_json()["detail_en"]
+    assert told[-1:] == ["supervisor"]  # the verification was reported for a look
+    assert step(supervisor, tid, "close").status_code == 200
+
+
+def _complaint_verified(world, as_role) -> int:
+    frontdesk = as_role("frontdesk")
+    body = {"property_id": world.a.prop.id, "category": "environment", "unit_id": world.a.unit.id}
+    tid = frontdesk.post("/api/v1/tickets", json={**body, "description": "楼道垃圾"}).get_json()
+    tid = tid["id"]
+    step(frontdesk, tid, "reassign", department_id=world.a.department.id, note="派工程部")
+    _walk_to_verified(world, as_role, tid)
+    return tid
+
+
+def _walk_to_verified(world, as_role, tid: int) -> None:
+    frontdesk, staff = as_role("frontdesk"), as_role("staff")
+    assert step(staff, tid, "accept").status_code == 200
+    assert step(staff, tid, "resolve", note="已清运", photo_ids=[upload(staff)]).status_code == 200
+    assert step(frontdesk, tid, "verify", note="现场已清理").status_code == 200
+
+
+def test_an_unsatisfied_call_back_reopens_the_complaint_to_the_front_desk(
+    world, as_role, monkeypatch
+):
+    told: list[str] = []
+    monkeypatch.setattr(
+        "app.tickets.service.enqueue", lambda _p, audience, *a, **k: told.append(audience)
+    )
+    frontdesk = as_role("frontdesk")
+    tid = _complaint_verified(world, as_role)
+    answer = step(
+        frontdesk, tid, "close", callback_satisfied=False, callback_note="王女士：仍有异味，不满意"
+    )
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    assert body["status"] == "reopened" and body["closed_at"] is None
+    assert body["department_id"] is None and body["assignee"] is None
+    assert body["callback_satisfied"] is False and body["callback_note"].startswith("王女士")
+    last = body["events"][-1]
+    assert (last["action"], last["from_status"], last["to_status"]) == (
+        "reopen",
+        "verified",
+        "reopened",
+    )
+    assert last["details"]["reason"] == "callback_unsatisfied"
+    assert last["details"]["from_department_id"] == world.a.department.id
+    assert told[-1] == "frontdesk"
+    # Rectify until the resident is satisfied: dispatched again, fixed again, then closed.
+    step(frontdesk, tid, "reassign", department_id=world.a.department.id, note="再次派单")
+    _walk_to_verified(world, as_role, tid)
+    closed = step(frontdesk, tid, "close", callback_satisfied=True, callback_note="已满意")
+    assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
+    assert closed.get_json()["reopen_count"] == 1

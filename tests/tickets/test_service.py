@@ -119,3 +119,81 @@ def test_ticket_queue_filters(world, login):
     assert ids(f"department_id={world.a.department.id}&sort=newest") == [closed.id, open_one.id]
     assert client.get("/api/v1/tickets?status=lost").status_code == 422
     assert re.fullmatch(r"T-\d+", client.get(f"/api/v1/tickets/{open_one.id}").get_json()["number"])
+
+
+# --- one open ticket per checkpoint and item ---
+
+
+def _fail_stairwell_light(client, world, checklist):
+    from tests.inspections.conftest import submission, upload
+
+    return submission(world.a.checkpoint.code, checklist, fail={1: [upload(client)]})
+
+
+def test_ten_concurrent_failures_of_one_item_open_one_ticket(app, world, login, checklist):
+    import threading
+
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite runs one writer at a time: the race needs PostgreSQL")
+    clients = [login(world.a.users["assistant"]) for _ in range(10)]
+    bodies = [_fail_stairwell_light(c, world, checklist) for c in clients]
+    barrier = threading.Barrier(len(clients))
+    codes: list[int] = []
+
+    def send(c, body):
+        with app.app_context():
+            barrier.wait()
+            codes.append(c.post("/api/v1/inspections", json=body).status_code)
+
+    db.session.commit()
+    threads = [threading.Thread(target=send, args=p) for p in zip(clients, bodies, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [201] * 10
+    db.session.expire_all()
+    ticket = db.session.query(Ticket).one()
+    actions = [e.action for e in ticket.events]
+    assert actions.count("create") == 1 and actions.count("repeat") == 9
+    assert ticket.repeat_count == 9 and ticket.number.endswith("-0001")
+
+
+def test_a_failure_losing_the_race_becomes_a_repeat(world, login, checklist, monkeypatch):
+    assistant = login(world.a.users["assistant"])
+    body = _fail_stairwell_light(assistant, world, checklist)
+    assert assistant.post("/api/v1/inspections", json=body).status_code == 201
+    # As if the other transaction committed its ticket just after this one looked.
+    looks = iter([None])
+    real = service._open_ticket_for
+    monkeypatch.setattr(service, "_open_ticket_for", lambda *a: next(looks, None) or real(*a))
+    body = _fail_stairwell_light(assistant, world, checklist)
+    resp = assistant.post("/api/v1/inspections", json=body)
+    assert resp.status_code == 201, resp.get_json()
+    ticket = db.session.query(Ticket).one()
+    assert [e.action for e in ticket.events] == ["create", "repeat"]
+    assert ticket.repeat_count == 1
+    assert db.session.query(TicketCounter).one().last == 1  # the lost insert left no gap
+
+
+def test_a_repeat_on_a_resolved_ticket_reopens_it(world, login, checklist, failed_ticket):
+    from tests.inspections.conftest import upload
+    from tests.tickets.conftest import step
+
+    staff = login(world.a.users["staff"])
+    tid = failed_ticket["id"]
+    assert step(staff, tid, "accept").status_code == 200
+    resolved = step(staff, tid, "resolve", note="换了灯管", photo_ids=[upload(staff)])
+    assert resolved.get_json()["status"] == "resolved"
+    assistant = login(world.a.users["assistant"])
+    body = _fail_stairwell_light(assistant, world, checklist)
+    assert assistant.post("/api/v1/inspections", json=body).status_code == 201
+    ticket = db.session.get(Ticket, tid)
+    db.session.refresh(ticket)
+    assert ticket.status == "reopened" and ticket.reopen_count == 1
+    assert ticket.resolved_at is None
+    assert [e.action for e in ticket.events][-2:] == ["repeat", "reopen"]
+    assert ticket.events[-1].details["reason"] == "repeat"
+    supervisor = login(world.a.users["supervisor"])
+    refused = step(supervisor, tid, "verify", checkpoint_code=world.a.checkpoint.code)
+    assert refused.status_code == 409

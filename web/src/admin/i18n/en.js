@@ -38,7 +38,11 @@ export default {
     codeHint: 'A letter, then up to 7 letters or digits, e.g. HYY',
     slaShort: 'accept {sla_accept_minutes} min / close {sla_close_hours} h',
   },
-  zones: { title: 'Zones', lead: 'Buildings, grounds, the shop street, the car park. Checkpoints and units belong to a zone.' },
+  zones: {
+    title: 'Zones',
+    lead: 'Buildings, grounds, the shop street, the car park. Checkpoints and units belong to a zone.',
+    deactivateBody: '"{name}" and all its checkpoints will be deactivated: they leave phones and new plans. History is kept; reactivating the zone does not bring its checkpoints back by itself.',
+  },
   checkpoints: {
     title: 'Checkpoints',
     lead: 'The places with a QR label. The code is printed on the label; leave it empty on creation to have one generated.',

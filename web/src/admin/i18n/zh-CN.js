@@ -38,7 +38,11 @@ export default {
     codeHint: '字母开头，最多 8 位字母或数字，如 HYY',
     slaShort: '受理 {sla_accept_minutes} 分钟 / 完成 {sla_close_hours} 小时',
   },
-  zones: { title: '区域', lead: '楼栋、园区、商业街、地下车库等。点位和房屋都属于一个区域。' },
+  zones: {
+    title: '区域',
+    lead: '楼栋、园区、商业街、地下车库等。点位和房屋都属于一个区域。',
+    deactivateBody: '停用“{name}”将同时停用其下所有点位，它们不再出现在手机端和新的计划中。历史记录保留；重新启用区域不会自动恢复这些点位。',
+  },
   checkpoints: {
     title: '点位',
     lead: '贴二维码的巡查点位。编码印在标签上，新建时可留空由系统生成。',
