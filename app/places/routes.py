@@ -130,10 +130,11 @@ def update_zone(data, obj_id):
 
 @blp.delete("/zones/<int:obj_id>")
 @auth.can_write("zone")
-@blp.response(200, s.ZoneSchema, description="Deactivated, with its checkpoints")
+@blp.response(204, description="Deactivated, with its checkpoints")
 def delete_zone(obj_id):
-    """Deactivate a zone and its checkpoints (history keeps pointing at them); say which."""
-    return commit(service.deactivate_zone(auth.get_scoped(Zone, obj_id)))
+    """Deactivate a zone and its checkpoints (history keeps pointing at them)."""
+    service.deactivate_zone(auth.get_scoped(Zone, obj_id))
+    commit(None)
 
 
 # --- checkpoints ---

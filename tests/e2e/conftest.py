@@ -248,8 +248,8 @@ def playwright_instance():
         yield p
 
 
-# Shift only Date (and file times): Playwright's clock.install also fakes timers and the performance timeline,
-# which the journeys measure with.
+# Shift only Date (and file times): Playwright's clock.install would also fake the timers and
+# the performance timeline that the journeys measure with.
 _SHIFT_DATE = """(() => {
   const RealDate = Date, offset = %d;
   function ShiftedDate(...args) {
