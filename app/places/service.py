@@ -153,13 +153,18 @@ def deactivate_zone(zone: Zone) -> Zone:
     if zone.active:
         set_active("zone", zone, False)
     n = len(checkpoints)
-    zone.checkpoints_deactivated = [c.id for c in checkpoints]
-    zone.notice_zh = f"区域已停用，其下 {n} 个点位一并停用" if n else "区域已停用"
-    zone.notice_en = (
-        f"Zone deactivated, and its {n} checkpoint{'s' if n != 1 else ''} with it."
-        if n
-        else "Zone deactivated."
-    )
+    # Not columns: what the response tells the admin about this one change.
+    said = {
+        "checkpoints_deactivated": [c.id for c in checkpoints],
+        "notice_zh": f"区域已停用，其下 {n} 个点位一并停用" if n else "区域已停用",
+        "notice_en": (
+            f"Zone deactivated, and its {n} checkpoint{'s' if n != 1 else ''} with it."
+            if n
+            else "Zone deactivated."
+        ),
+    }
+    for key, value in said.items():
+        setattr(zone, key, value)
     return zone
 
 
