@@ -50,6 +50,8 @@ def register_extensions(app: Flask) -> None:
     """Bind the database, migrations and the API to the app."""
     from apispec.ext.marshmallow import MarshmallowPlugin
 
+    from app.auth.cookie import SessionCookie
+
     importlib.import_module("app.models")  # every table in the metadata before anything maps
     from app.common.db import configure_engine_events
     from app.common.schemas import schema_name_resolver
@@ -57,6 +59,7 @@ def register_extensions(app: Flask) -> None:
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
+    app.session_interface = SessionCookie()
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     api.init_app(
@@ -116,11 +119,20 @@ def register_blueprints(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """Load the caller before each request and guard JSON body size."""
-    from app.auth.service import load_current_user
     from app.common.http import limit_json_body
 
     app.before_request(limit_json_body)
-    app.before_request(load_current_user)
+    app.before_request(load_caller)
+
+
+def load_caller() -> None:
+    """Find the caller; keep a session's or token's last-seen time, the only write so far."""
+    from app.auth.service import load_current_user
+    from app.extensions import db
+
+    load_current_user()
+    if db.session.dirty:
+        db.session.commit()
 
 
 def register_error_handlers(app: Flask) -> None:

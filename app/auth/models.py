@@ -1,4 +1,4 @@
-"""User, property grant and API token."""
+"""User, property grant, login session and API token."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ class User(TimestampMixin, Base):
     role: Mapped[str] = mapped_column(String(20))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped on password change or deactivation so old sessions stop working.
+    # Bumped on password change or deactivation; sessions are ended through AuthSession rows.
     session_version: Mapped[int] = mapped_column(default=1)
     last_login_at: Mapped[datetime | None]
 
@@ -69,5 +69,22 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
     revoked: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship()
+
+
+class AuthSession(Base):
+    """A browser login (会话); the cookie holds a random id of which only the SHA-256 is stored."""
+
+    __tablename__ = "auth_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    user_agent: Mapped[str | None] = mapped_column(String(255))
 
     user: Mapped[User] = relationship()

@@ -29,8 +29,9 @@ def login(data):
 @blp.post("/auth/logout")
 @blp.response(204)
 def logout():
-    """Log out (end the session cookie)."""
+    """Log out: the session ends on the server, so a copy of the cookie no longer works."""
     service.end_session()
+    db.session.commit()
 
 
 @blp.get("/me")
@@ -46,7 +47,7 @@ def me():
 @blp.arguments(s.PasswordChangeSchema)
 @blp.response(204)
 def change_password(data):
-    """Change my password; my other sessions end, this one stays."""
+    """Change my password; all my sessions and tokens end, this client gets a new session."""
     user = service.change_own_password(data["current_password"], data["new_password"])
     service.start_session(user)
     db.session.commit()
@@ -72,6 +73,23 @@ def create_token(data):
         "created_at": token.created_at,
         "expires_at": token.expires_at,
     }
+
+
+@blp.get("/auth/tokens")
+@service.login_required
+@blp.response(200, s.TokenInfoSchema(many=True))
+def list_tokens():
+    """List my bearer tokens that are not revoked (never their secret)."""
+    return db.session.scalars(service.own_tokens()).all()
+
+
+@blp.delete("/auth/tokens/<int:token_id>")
+@service.login_required
+@blp.response(204)
+def delete_token(token_id):
+    """Revoke one of my bearer tokens."""
+    service.revoke_own_token(token_id)
+    db.session.commit()
 
 
 @blp.get("/users")

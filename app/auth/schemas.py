@@ -100,7 +100,8 @@ class TokenRequestSchema(BaseSchema):
     """What a script asks for when it wants a bearer token."""
 
     name = Text(100, load_default="script")
-    days = fields.Integer(load_default=None, validate=validate.Range(min=1, max=3650))
+    # At most TOKEN_LIFETIME_DAYS, checked by the service against the config.
+    days = fields.Integer(load_default=None, validate=validate.Range(min=1))
     username = Text(64)
     password = fields.String(load_only=True, validate=validate.Length(max=200))
 
@@ -114,6 +115,16 @@ class TokenSchema(BaseSchema):
     token_type = fields.Constant("Bearer")
     created_at = fields.DateTime()
     expires_at = fields.DateTime()
+
+
+class TokenInfoSchema(BaseSchema):
+    """One of my tokens as listed: never its secret."""
+
+    id = fields.Integer()
+    name = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    last_used_at = fields.DateTime()
 
 
 UserPage = page_schema(UserSchema)

@@ -13,7 +13,7 @@ from flask import current_app, g, request, session
 from sqlalchemy import Select, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth.models import ROLES, ApiToken, User
+from app.auth.models import ROLES, ApiToken, AuthSession, User
 from app.common.models import assign, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from app.extensions import db
@@ -36,6 +36,9 @@ READ_ROLES: dict[str, frozenset[str]] = {
     "user": frozenset({"admin", "supervisor", "frontdesk"}),
 }
 MIN_PASSWORD_LENGTH = 8
+# A session's last-seen time (and so its expiry) and a token's last use are written at most
+# this often, not on every request.
+TOUCH_EVERY = timedelta(seconds=60)
 # Verified against when the username is unknown so both paths cost the same.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -66,63 +69,130 @@ def authenticate(username: str, password: str) -> User:
     return user
 
 
-def start_session(user: User) -> None:
-    """Put the user in the signed session cookie."""
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def start_session(user: User) -> AuthSession:
+    """Open a server-side session; the signed cookie carries only its random id."""
+    raw = secrets.token_urlsafe(32)
+    now = utcnow()
+    record = AuthSession(
+        user=user,
+        session_hash=_hash(raw),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + current_app.permanent_session_lifetime,
+        user_agent=(request.user_agent.string or "")[:255] or None,
+    )
+    db.session.add(record)
+    db.session.flush()
     session.clear()
     session.permanent = True
-    session["uid"] = user.id
-    session["sv"] = user.session_version
+    session["sid"] = raw
+    return record
 
 
 def end_session() -> None:
-    """Forget the session."""
+    """End the caller's session record and forget the cookie."""
+    record = g.get("auth_session")
+    if record is not None and record.revoked_at is None:
+        record.revoked_at = utcnow()
     session.clear()
 
 
-def _token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+def end_user_sessions(user: User) -> None:
+    """End every open session of a user (password change, reset, deactivation)."""
+    now = utcnow()
+    open_sessions = select(AuthSession).where(
+        AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None)
+    )
+    for record in db.session.scalars(open_sessions):
+        record.revoked_at = now
+
+
+def _session_user() -> User | None:
+    raw = session.get("sid")
+    if not isinstance(raw, str):
+        if session:
+            session.clear()  # a cookie from before server-side sessions, or tampered with
+        return None
+    record = db.session.scalar(select(AuthSession).where(AuthSession.session_hash == _hash(raw)))
+    now = utcnow()
+    if (
+        record is None
+        or record.revoked_at is not None
+        or record.expires_at <= now
+        or not record.user.active
+    ):
+        session.clear()
+        return None
+    if now - record.last_seen_at >= TOUCH_EVERY:
+        # The cookie is re-sent on every request; the record's expiry follows it.
+        record.last_seen_at = now
+        record.expires_at = now + current_app.permanent_session_lifetime
+    g.auth_session = record
+    return record.user
 
 
 def create_token(user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
     """Issue a bearer token; the raw value is returned once and never stored."""
+    cap = current_app.config["TOKEN_LIFETIME_DAYS"]
+    if days is not None and days > cap:
+        raise Invalid(
+            f"令牌有效期最长 {cap} 天", f"A token may live at most {cap} days.", field="days"
+        )
     raw = "pt_" + secrets.token_urlsafe(32)
-    lifetime = days or current_app.config["TOKEN_LIFETIME_DAYS"]
     token = ApiToken(
         user=user,
         name=name,
-        token_hash=_token_hash(raw),
-        expires_at=utcnow() + timedelta(days=lifetime),
+        token_hash=_hash(raw),
+        expires_at=utcnow() + timedelta(days=days or cap),
     )
     db.session.add(token)
     db.session.flush()
     return token, raw
 
 
+def own_tokens() -> Select:
+    """Select the caller's tokens that are not revoked, newest first."""
+    return (
+        select(ApiToken)
+        .where(ApiToken.user_id == current_user().id, ApiToken.revoked.is_(False))
+        .order_by(ApiToken.id.desc())
+    )
+
+
+def revoke_own_token(token_id: int) -> ApiToken:
+    """Revoke one of the caller's tokens; anybody else's is not found."""
+    token = db.session.scalar(own_tokens().where(ApiToken.id == token_id))
+    if token is None:
+        raise NotFound("找不到该令牌", "No such token.")
+    token.revoked = True
+    return token
+
+
 def _user_from_token(raw: str) -> User:
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(raw)))
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(raw)))
     now = utcnow()
     if not token or token.revoked or (token.expires_at and token.expires_at < now):
         raise Unauthorized("令牌无效或已过期", "The token is invalid or expired.")
     if not token.user.active:
         raise Unauthorized("账号已停用", "This account is deactivated.")
+    if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
+        token.last_used_at = now
     return token.user
 
 
 def load_current_user() -> None:
     """Set g.user from a bearer token or the session cookie (None when anonymous)."""
     g.user = None
+    g.auth_session = None
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
         g.user = _user_from_token(header[7:].strip())
         return
-    uid = session.get("uid")
-    if uid is None:
-        return
-    user = db.session.get(User, uid)
-    if user and user.active and session.get("sv") == user.session_version:
-        g.user = user
-    else:
-        session.clear()
+    g.user = _session_user()
 
 
 def current_user() -> User:
@@ -322,8 +392,7 @@ def _apply_user(user: User, data: dict[str, Any]) -> None:
     if "password" in data:
         check_password_strength(data["password"])
         user.password_hash = hash_password(data.pop("password"))
-        user.session_version += 1
-        _revoke_tokens(user)
+        _end_access(user)
     if data.get("active") is False:
         _deactivate(user)
     assign(user, data)
@@ -349,8 +418,7 @@ def reset_password(user: User, password: str) -> User:
     """Set a new password for a user; their sessions and tokens stop working."""
     check_password_strength(password)
     user.password_hash = hash_password(password)
-    user.session_version += 1
-    _revoke_tokens(user)
+    _end_access(user)
     _audit().record(
         "user",
         user.id,
@@ -361,7 +429,10 @@ def reset_password(user: User, password: str) -> User:
     return user
 
 
-def _revoke_tokens(user: User) -> None:
+def _end_access(user: User) -> None:
+    """End every session and revoke every token of a user."""
+    user.session_version += 1
+    end_user_sessions(user)
     for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
         token.revoked = True
 
@@ -372,16 +443,15 @@ def _deactivate(user: User) -> None:
             "不能停用自己的账号", "You cannot deactivate your own account.", field="active"
         )
     user.active = False
-    user.session_version += 1
-    _revoke_tokens(user)
+    _end_access(user)
 
 
 def change_own_password(current: str, new: str) -> User:
-    """Change the caller's password after checking the current one; other sessions end."""
+    """Change the caller's password after checking the current one; all sessions and tokens end."""
     user = current_user()
     if not check_password_hash(user.password_hash, current):
         raise Invalid("当前密码不正确", "The current password is wrong.", field="current_password")
     check_password_strength(new, field="new_password")
     user.password_hash = hash_password(new)
-    user.session_version += 1
+    _end_access(user)
     return user
