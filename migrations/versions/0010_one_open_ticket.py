@@ -1,7 +1,7 @@
 """one open ticket per checkpoint and item: a unique partial index
 
 Revision ID: 0010_one_open_ticket
-Revises: 0008
+Revises: 0009_sessions
 Create Date: 2026-12-02 14:20:00
 
 Duplicates already raised by the race are merged first: the oldest open ticket of each
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_one_open_ticket'
-down_revision = '0008'
+down_revision = '0009_sessions'
 branch_labels = None
 depends_on = None
 
