@@ -10,7 +10,6 @@ from flask import Blueprint, Response, abort, render_template_string, request, s
 from markupsafe import escape
 from sqlalchemy import select
 
-from app.common.fields import has_control_characters
 from app.extensions import db
 from app.places.models import Checkpoint, RetiredCode
 from app.presence.signing import verify
@@ -86,8 +85,6 @@ def _static_file(path: str) -> Response:
 @web.get("/c/<code>")
 def checkpoint_page(code: str) -> Response:
     """Open the app at the checkpoint a label's QR code names."""
-    if has_control_characters(code):  # never a label's code, and PostgreSQL refuses NUL
-        code = ""
     checkpoint = db.session.scalar(select(Checkpoint).where(Checkpoint.code == code.upper()))
     if checkpoint is None and _is_retired(code):
         return _replaced_label_page(code)

@@ -6,9 +6,9 @@ import re
 
 from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter, ValidationError
 
-from app.common.fields import INT_MAX
+from app.common.fields import INT_MAX, has_control_characters
 from app.errors import AppError
 
 # Deeper than any body the app takes; json.loads would hit RecursionError (a 500) long before
@@ -23,6 +23,32 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", INT_MAX)
         super().__init__(map, *args, **kwargs)
+
+
+class TextConverter(UnicodeConverter):
+    """A text segment of a URL (`<code>`): control characters are no match (a 404)."""
+
+    def to_python(self, value: str) -> str:
+        if has_control_characters(value):
+            raise ValidationError()
+        return value
+
+
+class TextPathConverter(PathConverter):
+    """`<path:...>` without control characters (os.path refuses NUL)."""
+
+    def to_python(self, value: str) -> str:
+        if has_control_characters(value):
+            raise ValidationError()
+        return value
+
+
+URL_CONVERTERS = {
+    "default": TextConverter,
+    "string": TextConverter,
+    "path": TextPathConverter,
+    "int": IdConverter,
+}
 
 
 def limit_json_body() -> None:
