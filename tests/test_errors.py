@@ -288,3 +288,25 @@ def test_nesting_just_within_the_limit_is_parsed(admin):
     resp = admin.post("/api/v1/zones", data=data, content_type="application/json")
     assert resp.status_code in (400, 422)
     assert "nested" not in resp.get_json()["detail_en"]
+
+
+LONG_AGO = "0001-01-01T00:00:00%2B14:00"
+FAR_AHEAD = "9999-12-31T23:59:59-14:00"
+
+
+@pytest.mark.parametrize(
+    "url,field",
+    [
+        (f"/api/v1/inspections?from={LONG_AGO}", "query.from"),
+        (f"/api/v1/inspections?to={FAR_AHEAD}", "query.to"),
+        (f"/api/v1/tickets?created_from={LONG_AGO}", "query.created_from"),
+        (f"/api/v1/tickets?closed_to={FAR_AHEAD}", "query.closed_to"),
+        (
+            "/api/v1/coverage/report.xlsx?property_id={p}&from=9999-12-30&to=9999-12-31",
+            "query.from",
+        ),
+    ],
+)
+def test_a_time_at_the_edge_of_the_calendar_is_named(admin, world, url, field):
+    body = _assert_problem(admin.get(url.format(p=world.a.prop.id)), 422)
+    assert field in body["errors"]

@@ -1,4 +1,4 @@
-"""marshmallow's fields, with integers and strings the databases can store.
+"""marshmallow's fields, with integers, strings and dates the databases (and Python) can store.
 
 Schemas import ``fields`` from here instead of from marshmallow. PostgreSQL's INTEGER is 32-bit
 and refuses NUL in text, so an integer out of range or a string with a control character would
@@ -11,7 +11,11 @@ import re
 from typing import Any
 
 from marshmallow.fields import *  # noqa: F403 (the rest of marshmallow's fields, unchanged)
+from marshmallow.fields import AwareDateTime as _AwareDateTime
+from marshmallow.fields import Date as _Date
+from marshmallow.fields import DateTime as _DateTime
 from marshmallow.fields import Integer as _Integer
+from marshmallow.fields import NaiveDateTime as _NaiveDateTime
 from marshmallow.fields import String as _String
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL INTEGER (ids are 1..INT_MAX)
@@ -57,6 +61,40 @@ class String(_String):
         if isinstance(result, str) and has_control_characters(result):
             raise self.make_error("control")
         return result
+
+
+# Far from datetime's limits, so that shifting by a time zone or a day never overflows (a 500).
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+class _Plausible:
+    """A date or time between MIN_YEAR and MAX_YEAR."""
+
+    default_error_messages = {
+        "out_of_range": f"Must be between the years {MIN_YEAR} and {MAX_YEAR}.",
+    }
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        result = super()._deserialize(value, attr, data, **kwargs)  # type: ignore[misc]
+        if result is not None and not MIN_YEAR <= result.year <= MAX_YEAR:
+            raise self.make_error("out_of_range")  # type: ignore[attr-defined]
+        return result
+
+
+class Date(_Plausible, _Date):
+    """A date between MIN_YEAR and MAX_YEAR."""
+
+
+class DateTime(_Plausible, _DateTime):
+    """A date and time between MIN_YEAR and MAX_YEAR."""
+
+
+class NaiveDateTime(_Plausible, _NaiveDateTime):
+    """A time without zone between MIN_YEAR and MAX_YEAR."""
+
+
+class AwareDateTime(_Plausible, _AwareDateTime):
+    """A time with a zone between MIN_YEAR and MAX_YEAR."""
 
 
 Int = Integer

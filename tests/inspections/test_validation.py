@@ -275,3 +275,10 @@ def test_a_nul_in_a_result_note(assistant, world, checklist):
     body = submission(world.a.checkpoint.code, checklist)
     body["results"][0]["note"] = "灯\x00不亮"
     _refused(assistant, body, 422, "results.0.note")
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+@pytest.mark.parametrize("field", ["scanned_at", "device_now"])
+def test_a_time_at_the_edge_of_the_calendar(assistant, world, checklist, when, field):
+    body = submission(world.a.checkpoint.code, checklist, **{field: when})
+    _refused(assistant, body, 422, field)
