@@ -54,9 +54,12 @@ def register_extensions(app: Flask) -> None:
 
     importlib.import_module("app.models")  # every table in the metadata before anything maps
     from app.common.db import configure_engine_events
+    from app.common.http import URL_CONVERTERS
     from app.common.schemas import schema_name_resolver
     from app.extensions import api, db, migrate
 
+    # Before any route is added: ids in paths fit PostgreSQL's INTEGER, text has no NUL.
+    app.url_map.converters.update(URL_CONVERTERS)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
     app.session_interface = SessionCookie()

@@ -180,3 +180,133 @@ def test_crash_is_500_without_stack_trace(app, admin, monkeypatch):
     assert "secret internals" not in resp.get_data(as_text=True)
     assert "Traceback" not in resp.get_data(as_text=True)
     assert body["code"] == "internal"
+
+
+# Bad input that used to reach the database (and come back as a 500, mostly on PostgreSQL).
+
+TOO_BIG = [2**31, 2**63, 10**20, 1249007346623368134656]
+
+
+@pytest.mark.parametrize("number", TOO_BIG)
+def test_an_id_too_big_for_the_database_in_a_path_is_404(admin, number):
+    _assert_problem(admin.get(f"/api/v1/inspections/{number}"), 404)
+    _assert_problem(admin.get(f"/api/v1/zones/{number}"), 404)
+
+
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("checkpoint_id=2147483648", "query.checkpoint_id"),
+        ("property_id=-2147483649", "query.property_id"),
+        ("page=1249007346623368134656", "query.page"),
+        ("page=2147483648", "query.page"),
+    ],
+)
+def test_an_integer_too_big_in_a_query_is_named(admin, query, field):
+    body = _assert_problem(admin.get(f"/api/v1/inspections?{query}"), 422)
+    assert list(body["errors"]) == [field]
+
+
+def test_the_largest_database_integer_is_fine(admin):
+    _assert_problem(admin.get("/api/v1/inspections/2147483647"), 404)
+    assert admin.get("/api/v1/inspections?checkpoint_id=2147483647").status_code == 200
+
+
+@pytest.mark.parametrize("number", [*TOO_BIG, 1e20, -(2**31) - 1])
+def test_an_integer_too_big_in_a_body_is_named(admin, world, number):
+    before = _zone_count()
+    body = _assert_problem(
+        admin.post(
+            "/api/v1/zones", json={"property_id": number, "kind": "building", "name_zh": "C幢"}
+        ),
+        422,
+    )
+    assert list(body["errors"]) == ["property_id"]
+    assert _zone_count() == before
+
+
+@pytest.mark.parametrize("text", ["\x00", "C\x00幢", "坏\x01区", "a\x1fb", "\x7f"])
+def test_control_characters_in_a_name_are_refused(admin, world, text):
+    before = _zone_count()
+    body = _assert_problem(
+        admin.post(
+            "/api/v1/zones",
+            json={"property_id": world.a.prop.id, "kind": "building", "name_zh": text},
+        ),
+        422,
+    )
+    assert list(body["errors"]) == ["name_zh"]
+    assert _zone_count() == before
+
+
+def test_tabs_and_line_breaks_in_text_are_fine(admin, world):
+    resp = admin.post(
+        "/api/v1/zones",
+        json={"property_id": world.a.prop.id, "kind": "building", "name_zh": "C\t幢\r\n二"},
+    )
+    assert resp.status_code == 201, resp.get_json()
+
+
+@pytest.mark.parametrize("q", ["%00", "a%00b", "%01", "%1F"])
+def test_a_control_character_in_a_query_is_named(admin, q):
+    body = _assert_problem(admin.get(f"/api/v1/zones?q={q}"), 422)
+    assert list(body["errors"]) == ["query.q"]
+
+
+def test_a_nul_in_the_login_username_is_named(client, world):
+    resp = client.post("/api/v1/auth/login", json={"username": "admin\x00", "password": "whatever"})
+    body = _assert_problem(resp, 422)
+    assert list(body["errors"]) == ["username"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/checkpoints/by-code/A%00", "/c/A%00", "/api/v1/no%00such", "/x%00.js"]
+)
+def test_a_control_character_in_a_path_is_404(admin, path):
+    assert admin.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_deeply_nested_json_is_400(admin, opening):
+    resp = admin.post("/api/v1/zones", data=opening * 100_000, content_type="application/json")
+    body = _assert_problem(resp, 400)
+    assert "nested" in body["detail_en"]
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(admin, world):
+    resp = admin.post(
+        "/api/v1/zones",
+        json={"property_id": world.a.prop.id, "kind": "building", "name_zh": '"\\' + "[" * 80},
+    )
+    assert resp.status_code == 201, resp.get_json()
+
+
+def test_nesting_just_within_the_limit_is_parsed(admin):
+    from app.common.http import MAX_JSON_DEPTH
+
+    data = "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH
+    resp = admin.post("/api/v1/zones", data=data, content_type="application/json")
+    assert resp.status_code in (400, 422)
+    assert "nested" not in resp.get_json()["detail_en"]
+
+
+LONG_AGO = "0001-01-01T00:00:00%2B14:00"
+FAR_AHEAD = "9999-12-31T23:59:59-14:00"
+
+
+@pytest.mark.parametrize(
+    "url,field",
+    [
+        (f"/api/v1/inspections?from={LONG_AGO}", "query.from"),
+        (f"/api/v1/inspections?to={FAR_AHEAD}", "query.to"),
+        (f"/api/v1/tickets?created_from={LONG_AGO}", "query.created_from"),
+        (f"/api/v1/tickets?closed_to={FAR_AHEAD}", "query.closed_to"),
+        (
+            "/api/v1/coverage/report.xlsx?property_id={p}&from=9999-12-30&to=9999-12-31",
+            "query.from",
+        ),
+    ],
+)
+def test_a_time_at_the_edge_of_the_calendar_is_named(admin, world, url, field):
+    body = _assert_problem(admin.get(url.format(p=world.a.prop.id)), 422)
+    assert field in body["errors"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 
 from app.audit.models import ACTIONS, ENTITIES
 from app.auth.schemas import UserRefSchema
+from app.common import fields
 from app.common.schemas import BaseSchema, PageArgs, one_of, page_schema
 
 

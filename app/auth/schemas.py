@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from app.auth.models import ROLES
+from app.common import fields
 from app.common.schemas import (
     BaseSchema,
     PageArgs,

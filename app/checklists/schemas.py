@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, validate, validates_schema
 
 from app.checklists.models import ANSWER_TYPES, SEVERITIES
+from app.common import fields
 from app.common.schemas import (
     BaseSchema,
     PageArgs,
@@ -118,7 +119,7 @@ class TemplateDetailSchema(TemplateSchema):
 class TemplatePatchSchema(BaseSchema):
     """A template's names or retirement, without a new version."""
 
-    name_zh = Text(200)
+    name_zh = Text(200, blank=False)
     name_en = Text(200, allow_none=True)
     active = fields.Boolean()
 
@@ -126,7 +127,7 @@ class TemplatePatchSchema(BaseSchema):
 class PublishSchema(BaseSchema):
     """A new version of a template's items, and optionally new names."""
 
-    name_zh = Text(200)
+    name_zh = Text(200, blank=False)
     name_en = Text(200, allow_none=True)
     items = fields.List(
         fields.Nested(ItemSchema), required=True, validate=validate.Length(min=1, max=200)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, validate
 from sqlalchemy import Select, func, or_, select
 
+from app.common import fields
 from app.extensions import db
 
 
@@ -62,10 +63,22 @@ def paginate(query: Select, args: dict[str, Any]) -> dict[str, Any]:
 
 
 class Text(fields.String):
-    """A string with surrounding white space removed; blank counts as missing when required."""
+    """A string with surrounding white space removed; blank counts as missing when required.
 
-    def __init__(self, max_length: int = 200, *, required: bool = False, **kwargs: Any) -> None:
-        length = validate.Length(min=1 if required else 0, max=max_length)
+    `blank=False` refuses a blank value for an optional field too, e.g. a name that a PATCH may
+    leave out but never empty.
+    """
+
+    def __init__(
+        self,
+        max_length: int = 200,
+        *,
+        required: bool = False,
+        blank: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        blank = not required if blank is None else blank
+        length = validate.Length(min=0 if blank else 1, max=max_length)
         extra = kwargs.pop("validate", None)
         validators = [length, *(extra if isinstance(extra, list) else [extra] if extra else [])]
         super().__init__(required=required, validate=validators, **kwargs)

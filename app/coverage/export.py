@@ -17,6 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from app.common.fields import without_control_characters
 from app.labels.service import label_font
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,9 +43,9 @@ def to_xlsx(heading: str, sheets: list[Sheet]) -> bytes:
     book.remove(book.active)
     for sheet in sheets:
         ws = book.create_sheet(sheet.name[:31])
-        ws.append([heading])
+        ws.append([_cell(heading)])
         ws["A1"].font = Font(bold=True, size=14)
-        ws.append(sheet.headers)
+        ws.append([_cell(header) for header in sheet.headers])
         for cell in ws[2]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(horizontal="center")
@@ -60,7 +61,8 @@ def to_xlsx(heading: str, sheets: list[Sheet]) -> bytes:
 
 
 def _cell(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
+    # Names stored before control characters were refused may hold them; openpyxl refuses them.
+    return value.isoformat() if isinstance(value, date) else without_control_characters(value)
 
 
 def to_pdf(heading: str, sheets: list[Sheet]) -> bytes:

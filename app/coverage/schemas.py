@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import validate
 
+from app.common import fields
 from app.common.schemas import BaseSchema, PageArgs, QuerySchema
 from app.coverage.service import GROUPS
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest.fields import Upload
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
 
+from app.common import fields
 from app.common.schemas import BaseSchema, QuerySchema
 
 

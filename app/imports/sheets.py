@@ -12,6 +12,7 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage
 
+from app.common.fields import without_control_characters
 from app.errors import AppError, Invalid
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -50,7 +51,11 @@ FORMULA_START = ("=", "+", "-", "@")
 
 
 def safe_cell(value: Any) -> Any:
-    """Quote text that a spreadsheet would run as a formula (CSV/formula injection)."""
+    """Quote text a spreadsheet would run as a formula (CSV/formula injection); drop controls.
+
+    Rows stored before control characters were refused at input may still hold them.
+    """
+    value = without_control_characters(value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -232,7 +237,7 @@ def write_xlsx(
         sheet.column_dimensions[chr(ord("A") + index)].width = 18
     info = book.create_sheet(NOTES_SHEET)
     for line in notes:
-        info.append(list(line))
+        info.append([safe_cell(v) for v in line])
     info.column_dimensions["A"].width = 28
     info.column_dimensions["B"].width = 90
     out = io.BytesIO()

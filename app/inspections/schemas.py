@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, validate, validates_schema
 
 from app.auth.schemas import UserRefSchema
+from app.common import fields
 from app.common.schemas import BaseSchema, PageArgs, Text, one_of, page_schema
 from app.inspections.models import OUTCOMES
 from app.photos.schemas import PhotoSchema

@@ -12,6 +12,7 @@ from app.auth.models import User
 from app.auth.service import current_user, granted_property_ids, scoped
 from app.checklists.models import ChecklistItem, ChecklistVersion
 from app.checklists.service import resolve_code, template_for_kind
+from app.common.fields import has_control_characters
 from app.common.models import utcnow
 from app.errors import AppError, Conflict, Invalid
 from app.extensions import db
@@ -208,7 +209,7 @@ def _check_results(
     """Validate every answer against its item; collect all problems before refusing."""
     items = {i.id: i for i in version.items}
     errors: dict[str, list[str]] = {}
-    checked, seen = [], set()
+    checked, seen, photo_ids = [], set(), set()
     for n, raw in enumerate(results):
         item = items.get(raw["item_id"])
         if item is None or item.id in seen:
@@ -220,6 +221,10 @@ def _check_results(
         if raw["outcome"] == "fail" and item.photo_required_on_fail and not raw["photo_ids"]:
             problems["photo_ids"] = "A photo is required when this item fails."
         errors.update({f"results.{n}.{k}": [v] for k, v in problems.items()})
+        shared = photo_ids.intersection(raw["photo_ids"]) or _repeated(raw["photo_ids"])
+        if shared:  # one photo is the proof of one answer; result_photo refuses it twice
+            errors[f"results.{n}.photo_ids"] = [f"Photo {min(shared)} is given twice."]
+        photo_ids.update(raw["photo_ids"])
         photos = _photos(raw["photo_ids"], user, property_id, f"results.{n}.photo_ids", errors)
         checked.append((raw, item, photos))
     missing = [i.text_zh for i in version.items if i.required and i.id not in seen]
@@ -242,16 +247,30 @@ def _answer_problems(item: ChecklistItem, raw: dict[str, Any]) -> dict[str, str]
             return {"value": "Text expected."}
         if isinstance(value, str) and len(value) > 1000:
             return {"value": "Longer than 1000 characters."}
+        if isinstance(value, str) and has_control_characters(value):
+            return {"value": "Control characters are not allowed."}
         return {}
     if outcome == "na" and value is None:
         return {}
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
         return {"value": "A number is required."}
     low, high = item.min_value, item.max_value
     out_of_range = (low is not None and value < low) or (high is not None and value > high)
     if out_of_range and outcome != "fail":
         return {"outcome": f"Reading {value:g} is outside {low}–{high}: mark it as fail."}
     return {}
+
+
+def _finite(number: float) -> bool:
+    """Tell whether a number from JSON fits a float column (10**400 parses as an int)."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
+
+
+def _repeated(ids: list[int]) -> set[int]:
+    return {i for i in ids if ids.count(i) > 1}
 
 
 def _photos(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields
-
+from app.common import fields
 from app.common.schemas import (
     BaseSchema,
     PageArgs,

@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import url_for
 from flask_smorest.fields import Upload
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
 
+from app.common import fields
 from app.common.schemas import BaseSchema
 
 

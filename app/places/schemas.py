@@ -6,8 +6,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, validate
 
+from app.common import fields
 from app.common.schemas import (
     BaseSchema,
     Code,

@@ -266,7 +266,20 @@ def create_unit(data: dict[str, Any]) -> Unit:
     """Create a unit in a building."""
     zone = _building(data["zone_id"])
     ensure_unique(Unit, "number", data["number"], zone_id=zone.id)
-    return create_audited("unit", Unit(property_id=zone.property_id, **data), data)
+    note = data.pop("status_note", None)  # not a column: it belongs to the status's history
+    unit = create_audited("unit", Unit(property_id=zone.property_id, **data), data)
+    if note:
+        user = current_user()
+        db.session.add(
+            UnitStatusChange(
+                unit_id=unit.id,
+                from_status=None,
+                to_status=unit.status,
+                changed_by_id=user.id if user else None,
+                note=note,
+            )
+        )
+    return unit
 
 
 def set_unit_status(unit: Unit, status: str, user: User | None, note: str | None = None) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, validate
 
 from app.auth.models import ROLES
 from app.auth.schemas import UserRefSchema
+from app.common import fields
 from app.common.schemas import (
     BaseSchema,
     PageArgs,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from app.auth.schemas import UserRefSchema
+from app.common import fields
 from app.common.schemas import BaseSchema, PageArgs, QuerySchema, Text, one_of, page_schema
 from app.photos.schemas import PhotoSchema
 from app.presence.models import DECISIONS, STATUSES

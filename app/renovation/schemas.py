@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, validate, validates_schema
 
+from app.common import fields
 from app.common.schemas import BaseSchema, PageArgs, Text, contact_field, one_of, page_schema
 from app.renovation.models import PERMIT_STATUSES
 

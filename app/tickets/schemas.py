@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from app.auth.schemas import DepartmentRefSchema, UserRefSchema
+from app.common import fields
 from app.common.models import utcnow
 from app.common.schemas import (
     BaseSchema,

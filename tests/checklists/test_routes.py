@@ -150,3 +150,33 @@ def test_item_keys_survive_edits(supervisor, world):
     assert keys[0] == clean["key"]
     assert keys[1] == lights["key"]
     assert keys[2] not in (clean["key"], lights["key"])
+
+
+@pytest.mark.parametrize("name", ["", " ", "\t \n"])
+def test_a_checklist_name_cannot_be_blanked(supervisor, world, name):
+    tpl_id = supervisor.post(
+        "/api/v1/checklists",
+        json={"property_id": world.a.prop.id, "kind": "shop", "name_zh": "商铺", "items": ITEMS},
+    ).get_json()["id"]
+    resp = supervisor.patch(f"/api/v1/checklists/{tpl_id}", json={"name_zh": name})
+    assert resp.status_code == 422, resp.get_json()
+    assert list(resp.get_json()["errors"]) == ["name_zh"]
+    resp = supervisor.put(f"/api/v1/checklists/{tpl_id}", json={"name_zh": name, "items": ITEMS})
+    assert resp.status_code == 422, resp.get_json()
+    assert list(resp.get_json()["errors"]) == ["name_zh"]
+    assert supervisor.get(f"/api/v1/checklists/{tpl_id}").get_json()["name_zh"] == "商铺"
+
+
+def test_an_optional_english_name_may_be_cleared(supervisor, world):
+    tpl_id = supervisor.post(
+        "/api/v1/checklists",
+        json={
+            "property_id": world.a.prop.id,
+            "kind": "shop",
+            "name_zh": "商铺",
+            "name_en": "Shop",
+            "items": ITEMS,
+        },
+    ).get_json()["id"]
+    resp = supervisor.patch(f"/api/v1/checklists/{tpl_id}", json={"name_en": " "})
+    assert resp.status_code == 200, resp.get_json()

@@ -80,3 +80,20 @@ def test_patrol_record_pdf(scenario, login):
     for cp in scenario.cps:
         assert cp.code in text
     assert "20:00" in text
+
+
+def test_old_names_with_control_characters_do_not_break_the_xlsx(scenario, login):
+    from app.extensions import db
+
+    # Stored before control characters were refused at input (PostgreSQL never took NUL).
+    scenario.zone.name_zh = "坏\x01区\x1b"
+    scenario.site.prop.name = "物业\x1f"
+    db.session.commit()
+    book = load_workbook(io.BytesIO(_get(login, scenario, "report.xlsx").data))
+    rows = [list(r) for r in book["覆盖率 Coverage"].iter_rows(values_only=True)]
+    assert "物业" in rows[0][0]
+    assert "坏区" in [r[0] for r in rows[2:]]
+    book = load_workbook(io.BytesIO(_get(login, scenario, "patrol-record.xlsx").data))
+    assert "坏区" in [r[2] for r in book.active.iter_rows(min_row=3, values_only=True)]
+    for pdf in ("report.pdf", "patrol-record.pdf"):
+        assert "坏" in _pdf_text(_get(login, scenario, pdf).data)

@@ -321,3 +321,30 @@ def test_an_import_leaves_one_audit_entry_besides_the_row_changes(admin, world):
     assert entries[0]["summary"] == "units-9.xlsx"
     assert entries[0]["changes"]["created"] == [None, 1]
     assert entries[1]["changes"]["number"] == [None, "901"]
+
+
+@pytest.mark.parametrize("what", ["units", "checkpoints"])
+def test_old_names_with_control_characters_do_not_break_the_sheets(admin, world, what):
+    # Stored before control characters were refused at input.
+    world.a.zone.name_zh = "坏\x01区"
+    world.a.checkpoint.name_zh = "点\x0b位"
+    world.a.unit.owner_name = "陈\x02先生"
+    db.session.commit()
+    prop = world.a.prop.id
+    resp = admin.get(f"/api/v1/{what}/import/template.xlsx?property_id={prop}")
+    assert resp.status_code == 200, resp.data[:300]
+    notes = [
+        r for r in load_workbook(io.BytesIO(resp.data)).worksheets[1].iter_rows(values_only=True)
+    ]
+    assert any("坏区" in (r[1] or "") for r in notes)
+    resp = admin.get(f"/api/v1/{what}/export.xlsx?property_id={prop}")
+    assert resp.status_code == 200, resp.data[:300]
+    cells = [
+        c
+        for r in load_workbook(io.BytesIO(resp.data)).worksheets[0].iter_rows(values_only=True)
+        for c in r
+    ]
+    assert "坏区" in cells
+    resp = admin.get(f"/api/v1/{what}/export.csv?property_id={prop}")
+    assert resp.status_code == 200
+    assert "\x01" not in resp.data.decode("utf-8-sig")

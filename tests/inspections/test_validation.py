@@ -220,3 +220,65 @@ def test_reading_must_be_a_number(assistant, gauge, value):
 def test_anonymous_cannot_submit(client, world, checklist):
     resp = client.post("/api/v1/inspections", json=submission(world.a.checkpoint.code, checklist))
     assert resp.status_code == 401
+
+
+def test_one_photo_on_two_failed_items(assistant, world, checklist):
+    photo = upload(assistant)
+    body = submission(world.a.checkpoint.code, checklist, fail={0: [photo], 1: [photo]})
+    problem = _refused(assistant, body, 422, "results.1.photo_ids")
+    assert list(problem["errors"]) == ["results.1.photo_ids"]
+
+
+def test_one_photo_twice_on_one_item(assistant, world, checklist):
+    photo = upload(assistant)
+    body = submission(world.a.checkpoint.code, checklist, fail={1: [photo, photo]})
+    _refused(assistant, body, 422, "results.1.photo_ids")
+
+
+@pytest.mark.parametrize("number", [2**31, 2**63, 1e20])
+def test_a_photo_id_too_big_for_the_database(assistant, world, checklist, number):
+    body = submission(world.a.checkpoint.code, checklist, fail={1: [number]})
+    _refused(assistant, body, 422, "results.1.photo_ids.0")
+
+
+@pytest.mark.parametrize("field", ["checklist_version_id", "label_version"])
+def test_a_version_too_big_for_the_database(assistant, world, checklist, field):
+    body = submission(world.a.checkpoint.code, checklist, **{field: 2**63})
+    _refused(assistant, body, 422, field)
+
+
+def test_an_item_id_too_big_for_the_database(assistant, world, checklist):
+    body = submission(world.a.checkpoint.code, checklist)
+    body["results"][0]["item_id"] = 2**31
+    _refused(assistant, body, 422, "results.0.item_id")
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400)], ids=["1e400", "-1e400"])
+def test_a_reading_too_big_for_a_float(assistant, gauge, value):
+    spot, items = gauge
+    _refused(assistant, _gauge_body(spot, items, "fail", value), 422, "results.0.value")
+
+
+@pytest.mark.parametrize("text", ["压力\x00正常", "\x01"])
+def test_control_characters_in_a_text_answer(assistant, gauge, text):
+    spot, items = gauge
+    _refused(assistant, _gauge_body(spot, items, "pass", 1.1, text), 422, "results.1.value")
+
+
+@pytest.mark.parametrize("field", ["note", "checkpoint_code", "device_id", "label_sig"])
+def test_a_nul_in_a_submitted_string(assistant, world, checklist, field):
+    body = submission(world.a.checkpoint.code, checklist, **{field: "AB\x00"})
+    _refused(assistant, body, 422, field)
+
+
+def test_a_nul_in_a_result_note(assistant, world, checklist):
+    body = submission(world.a.checkpoint.code, checklist)
+    body["results"][0]["note"] = "灯\x00不亮"
+    _refused(assistant, body, 422, "results.0.note")
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+@pytest.mark.parametrize("field", ["scanned_at", "device_now"])
+def test_a_time_at_the_edge_of_the_calendar(assistant, world, checklist, when, field):
+    body = submission(world.a.checkpoint.code, checklist, **{field: when})
+    _refused(assistant, body, 422, field)

@@ -236,3 +236,41 @@ def test_deactivating_a_zone_deactivates_its_checkpoints_and_says_so(admin, worl
     assert db.session.get(Checkpoint, kept.id).active
     listed = admin.get(f"/api/v1/checkpoints?zone_id={world.a.zone.id}&active=true").get_json()
     assert listed["items"] == []
+
+
+def test_a_new_unit_keeps_its_status_note_in_history(admin, world):
+    resp = admin.post(
+        "/api/v1/units",
+        json={
+            "zone_id": world.a.zone.id,
+            "floor": 3,
+            "number": "301",
+            "status": "handed_over",
+            "status_note": "业主已收楼",
+        },
+    )
+    assert resp.status_code == 201, resp.get_json()
+    assert "status_note" not in resp.get_json()
+    history = admin.get(f"/api/v1/units/{resp.get_json()['id']}/history").get_json()
+    assert [(h["from_status"], h["to_status"], h["note"]) for h in history] == [
+        (None, "handed_over", "业主已收楼")
+    ]
+
+
+def test_a_new_unit_without_a_note_has_no_history(admin, world):
+    resp = admin.post(
+        "/api/v1/units", json={"zone_id": world.a.zone.id, "floor": 3, "number": "302"}
+    )
+    assert resp.status_code == 201, resp.get_json()
+    assert admin.get(f"/api/v1/units/{resp.get_json()['id']}/history").get_json() == []
+
+
+def test_control_characters_in_a_zone_name_are_refused(admin, world):
+    before = db.session.query(Zone).count()
+    resp = admin.post(
+        "/api/v1/zones",
+        json={"property_id": world.a.prop.id, "kind": "building", "name_zh": "坏\u0001区"},
+    )
+    assert resp.status_code == 422
+    assert list(resp.get_json()["errors"]) == ["name_zh"]
+    assert db.session.query(Zone).count() == before
