@@ -209,7 +209,8 @@ def _check_results(
     """Validate every answer against its item; collect all problems before refusing."""
     items = {i.id: i for i in version.items}
     errors: dict[str, list[str]] = {}
-    checked, seen, photo_ids = [], set(), set()
+    checked, seen = [], set()
+    photo_ids: set[int] = set()
     for n, raw in enumerate(results):
         item = items.get(raw["item_id"])
         if item is None or item.id in seen:
