@@ -78,7 +78,7 @@ class _Plausible:
     }
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        result = super()._deserialize(value, attr, data, **kwargs)  # type: ignore[misc]
+        result = super()._deserialize(value, attr, data, **kwargs)
         if result is not None and not MIN_YEAR <= result.year <= MAX_YEAR:
             raise self.make_error("out_of_range")  # type: ignore[attr-defined]
         return result
