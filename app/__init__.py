@@ -130,9 +130,11 @@ def register_request_hooks(app: Flask) -> None:
 
 def load_caller() -> None:
     """Find the caller; keep a session's or token's last-seen time, the only write so far."""
+    from app.auth.csrf import check_same_origin
     from app.auth.service import load_current_user
     from app.extensions import db
 
+    check_same_origin()
     load_current_user()
     if db.session.dirty:
         db.session.commit()
