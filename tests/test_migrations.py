@@ -23,12 +23,17 @@ def test_models_and_migrations_agree(app):
         assert _diff(conn) == []
 
 
-def test_upgrade_builds_an_empty_database_and_downgrade_removes_it(tmp_path):
-    fresh = create_app(
+def _fresh_app(tmp_path, name: str):
+    """Return the app on a new, empty SQLite file (no migration run yet)."""
+    return create_app(
         TestConfig,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/fresh.db",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/{name}",
         INSTANCE_DIR=str(tmp_path),
     )
+
+
+def test_upgrade_builds_an_empty_database_and_downgrade_removes_it(tmp_path):
+    fresh = _fresh_app(tmp_path, "fresh.db")
     with fresh.app_context():
         upgrade()
         tables = set(inspect(db.engine).get_table_names())
@@ -72,11 +77,7 @@ def test_one_open_ticket_migration_merges_the_duplicates_the_race_left(tmp_path)
     from app.tickets.models import Ticket, TicketEvent
     from tests import factories
 
-    fresh = create_app(
-        TestConfig,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/dups.db",
-        INSTANCE_DIR=str(tmp_path),
-    )
+    fresh = _fresh_app(tmp_path, "dups.db")
     with fresh.app_context():
         upgrade(revision="0008")
         prop = factories.property_()
