@@ -174,3 +174,10 @@ def site(comp: Company, code: str) -> Site:
 def build_world() -> World:
     comp = company()
     return World(a=site(comp, "A"), b=site(comp, "B"))
+
+
+def shared_user(w: World, role: str = "assistant", **kw: Any) -> User:
+    """Build a user granted both properties of a world, in A's department."""
+    kw.setdefault("username", "dual")
+    kw.setdefault("phone", "13812345678")
+    return user(role, [w.a.prop, w.b.prop], w.a.department, **kw)

@@ -6,8 +6,8 @@ from flask import g
 from flask_smorest import Blueprint
 
 from app.auth import schemas as s
-from app.auth import service
-from app.auth.models import User, property_grant
+from app.auth import service, users
+from app.auth.models import User
 from app.common.schemas import paginate, searched, sorted_by
 from app.errors import Unauthorized
 from app.extensions import db
@@ -97,20 +97,8 @@ def delete_token(token_id):
 @blp.arguments(s.UserArgs, location="query")
 @blp.response(200, s.UserPage)
 def list_users(args):
-    """List users who share a property with me."""
-    query = service.visible_users()
-    if args.get("property_id") is not None:
-        query = query.where(
-            User.id.in_(
-                db.select(property_grant.c.user_id).where(
-                    property_grant.c.property_id == args["property_id"]
-                )
-            )
-        )
-    for name in ("role", "department_id", "active"):
-        if args.get(name) is not None:
-            query = query.where(getattr(User, name) == args[name])
-    query = searched(query, args, User.username, User.display_name, User.phone)
+    """List users who share a property with me (only the grants of my properties are shown)."""
+    query = searched(users.list_users(args), args, User.username, User.display_name, User.phone)
     return paginate(sorted_by(query.order_by(User.id), User, args), args)
 
 
@@ -120,7 +108,7 @@ def list_users(args):
 @blp.response(201, s.UserSchema)
 def create_user(data):
     """Create a user with a role and granted properties."""
-    user = service.create_user(data)
+    user = users.create_user(data)
     db.session.commit()
     return user
 
@@ -130,7 +118,7 @@ def create_user(data):
 @blp.response(200, s.UserSchema)
 def get_user(obj_id):
     """Show one user."""
-    return service.get_user(obj_id)
+    return users.get_user(obj_id)
 
 
 @blp.patch("/users/<int:obj_id>")
@@ -138,8 +126,12 @@ def get_user(obj_id):
 @blp.arguments(s.UserSchema(partial=True))
 @blp.response(200, s.UserSchema)
 def update_user(data, obj_id):
-    """Change a user: role, department, properties, reset password, deactivate."""
-    user = service.update_user(service.get_user(obj_id), data)
+    """Change a user: role, department, properties, reset password, deactivate.
+
+    Account fields need an admin of every property the user holds; grants are edited only for
+    my properties.
+    """
+    user = users.update_user(users.get_user(obj_id), data)
     db.session.commit()
     return user
 
@@ -149,7 +141,7 @@ def update_user(data, obj_id):
 @blp.response(204)
 def delete_user(obj_id):
     """Deactivate a user (their records stay)."""
-    service.deactivate_user(service.get_user(obj_id))
+    users.deactivate_user(users.get_user(obj_id))
     db.session.commit()
 
 
@@ -159,7 +151,7 @@ def delete_user(obj_id):
 @blp.response(204)
 def reset_password(data, obj_id):
     """Set a user's password (admin); their sessions and tokens stop working."""
-    service.reset_password(service.get_user(obj_id), data["password"])
+    users.reset_password(users.get_user(obj_id), data["password"])
     db.session.commit()
 
 
@@ -168,7 +160,7 @@ def reset_password(data, obj_id):
 @blp.response(200, s.UserSchema)
 def deactivate_user(obj_id):
     """Deactivate a user: no more logins, sessions and tokens end (admin)."""
-    user = service.deactivate_user(service.get_user(obj_id))
+    user = users.deactivate_user(users.get_user(obj_id))
     db.session.commit()
     return user
 
@@ -178,6 +170,26 @@ def deactivate_user(obj_id):
 @blp.response(200, s.UserSchema)
 def reactivate_user(obj_id):
     """Let a deactivated user log in again (admin)."""
-    user = service.reactivate_user(service.get_user(obj_id))
+    user = users.reactivate_user(users.get_user(obj_id))
+    db.session.commit()
+    return user
+
+
+@blp.put("/users/<int:obj_id>/properties/<int:property_id>")
+@service.can_write("user")
+@blp.response(200, s.UserSchema)
+def grant_property(obj_id, property_id):
+    """Grant one of my properties to a user (admin)."""
+    user = users.grant_property(users.get_user(obj_id), property_id)
+    db.session.commit()
+    return user
+
+
+@blp.delete("/users/<int:obj_id>/properties/<int:property_id>")
+@service.can_write("user")
+@blp.response(200, s.UserSchema)
+def revoke_property(obj_id, property_id):
+    """Take one of my properties away from a user; their other grants stay (admin)."""
+    user = users.revoke_property(users.get_user(obj_id), property_id)
     db.session.commit()
     return user

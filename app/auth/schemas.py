@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import validate
+from typing import Any
+
+from marshmallow import post_dump, validate
 
 from app.auth.models import ROLES
 from app.common import fields
@@ -52,6 +54,14 @@ class DepartmentRefSchema(BaseSchema):
     name_en = fields.String()
 
 
+def _account_editable(user: Any) -> bool:
+    from flask import g
+
+    from app.auth.users import has_authority
+
+    return g.get("user") is not None and has_authority(user)
+
+
 class UserSchema(BaseSchema):
     """A user as the API shows and takes it."""
 
@@ -71,6 +81,24 @@ class UserSchema(BaseSchema):
     created_at = fields.DateTime(dump_only=True)
     password = fields.String(load_only=True, required=True, validate=validate.Length(max=200))
     last_login_at = fields.DateTime(dump_only=True)
+    # False when the user also holds properties the caller does not administer.
+    account_editable = fields.Function(_account_editable, dump_only=True)
+
+    @post_dump(pass_original=True)
+    def _only_shared_properties(self, data: dict[str, Any], user: Any, **_: Any) -> dict[str, Any]:
+        """Show another user only the grants (and department) of properties the caller holds."""
+        from app.auth.users import seen_property_ids
+
+        seen = seen_property_ids(user)
+        if seen is None:
+            return data
+        if "property_ids" in data:
+            data["property_ids"] = [i for i in data["property_ids"] if i in seen]
+        if "properties" in data:
+            data["properties"] = [p for p in data["properties"] if p["id"] in seen]
+        if user.department is not None and user.department.property_id not in seen:
+            data.update({k: None for k in ("department_id", "department") if k in data})
+        return data
 
 
 class UserArgs(PageArgs):

@@ -14,8 +14,8 @@ from sqlalchemy import Select, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import ROLES, ApiToken, AuthSession, User
-from app.common.models import assign, utcnow
-from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from app.common.models import utcnow
+from app.errors import Forbidden, Invalid, NotFound, Unauthorized
 from app.extensions import db
 from app.places.models import Department, Property
 
@@ -90,6 +90,7 @@ def start_session(user: User) -> AuthSession:
     session.clear()
     session.permanent = True
     session["sid"] = raw
+    g.user = user  # the rest of the request (and its response) is this user's
     return record
 
 
@@ -296,137 +297,29 @@ def department_in(department_id: int, property_ids: Iterable[int]) -> Department
     return dept
 
 
-# --- user management ---
+# --- user management lives in app.auth.users; these names are still reachable from here ---
 
-
-def visible_users() -> Select:
-    """Select users who share at least one property with the caller."""
-    from app.auth.models import property_grant
-
-    shared = select(property_grant.c.user_id).where(
-        property_grant.c.property_id.in_(granted_property_ids())
-    )
-    return select(User).where(User.id.in_(shared))
-
-
-def get_user(user_id: int) -> User:
-    """Return a user the caller may see, else raise NotFound."""
-    user = db.session.scalar(visible_users().where(User.id == user_id))
-    if user is None:
-        raise NotFound()
-    return user
-
-
-def _grantable(property_ids: list[int]) -> list[Property]:
-    mine = set(granted_property_ids())
-    if not set(property_ids) <= mine:
-        raise NotFound("找不到该项目", "No such property among yours.", field="property_ids")
-    return list(db.session.scalars(select(Property).where(Property.id.in_(property_ids))))
-
-
-def _check_department(role: str, department_id: int | None, properties: list[Property]) -> None:
-    if department_id is not None:
-        department_in(department_id, [p.id for p in properties])
-    elif role == "staff":
-        raise Invalid(
-            "部门员工必须属于一个部门", "Staff must belong to a department.", field="department_id"
-        )
-
-
-def create_user(data: dict[str, Any]) -> User:
-    """Create a user in the caller's company with the given properties."""
-    from app.places.service import ensure_unique
-
-    ensure_unique(User, "username", data["username"])
-    check_password_strength(data["password"])
-    properties = _grantable(data.pop("property_ids"))
-    _check_department(data["role"], data.get("department_id"), properties)
-    password = data.pop("password")
-    user = User(company_id=current_user().company_id, password_hash=hash_password(password), **data)
-    user.properties = properties
-    db.session.add(user)
-    db.session.flush()
-    _audit().added("user", user, [*USER_FIELDS, "password_hash"])
-    return user
-
-
-# What the audit trail compares for a user (password_hash shows as ***).
-USER_FIELDS = (
-    "username",
-    "display_name",
-    "phone",
-    "role",
-    "department_id",
-    "active",
-    "property_ids",
+_MOVED_TO_USERS = frozenset(
+    {
+        "USER_FIELDS",
+        "visible_users",
+        "get_user",
+        "create_user",
+        "update_user",
+        "deactivate_user",
+        "reactivate_user",
+        "reset_password",
+    }
 )
 
 
-def _audit() -> Any:
-    # Imported late: the audit domain reads the caller through this module.
-    from app.audit import service
+def __getattr__(name: str) -> Any:
+    """Resolve a user-administration name that moved to app.auth.users."""
+    if name in _MOVED_TO_USERS:
+        from app.auth import users
 
-    return service
-
-
-def update_user(user: User, data: dict[str, Any]) -> User:
-    """Change a user; grants outside the caller's properties are left as they are."""
-    before = _audit().snapshot(user, [*USER_FIELDS, "password_hash"])
-    _apply_user(user, data)
-    _audit().changed("user", user, before)
-    return user
-
-
-def _apply_user(user: User, data: dict[str, Any]) -> None:
-    from app.places.service import ensure_unique
-
-    if "username" in data:
-        ensure_unique(User, "username", data["username"], user.id)
-    if "property_ids" in data:
-        mine = set(granted_property_ids())
-        kept = [p for p in user.properties if p.id not in mine]
-        user.properties = kept + _grantable(data.pop("property_ids"))
-    role = data.get("role", user.role)
-    department_id = data.get("department_id", user.department_id)
-    _check_department(role, department_id, user.properties)
-    if "password" in data:
-        check_password_strength(data["password"])
-        user.password_hash = hash_password(data.pop("password"))
-        _end_access(user)
-    if data.get("active") is False:
-        _deactivate(user)
-    assign(user, data)
-
-
-def deactivate_user(user: User) -> User:
-    """Stop a user logging in and end their sessions and tokens."""
-    before = _audit().snapshot(user, ["active"])
-    _deactivate(user)
-    _audit().changed("user", user, before)
-    return user
-
-
-def reactivate_user(user: User) -> User:
-    """Let a deactivated user log in again (with a fresh login; old sessions stay ended)."""
-    before = _audit().snapshot(user, ["active"])
-    user.active = True
-    _audit().changed("user", user, before)
-    return user
-
-
-def reset_password(user: User, password: str) -> User:
-    """Set a new password for a user; their sessions and tokens stop working."""
-    check_password_strength(password)
-    user.password_hash = hash_password(password)
-    _end_access(user)
-    _audit().record(
-        "user",
-        user.id,
-        "reset_password",
-        {"password": ["***", "***"]},
-        summary=user.username,
-    )
-    return user
+        return getattr(users, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _end_access(user: User) -> None:
@@ -435,15 +328,6 @@ def _end_access(user: User) -> None:
     end_user_sessions(user)
     for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
         token.revoked = True
-
-
-def _deactivate(user: User) -> None:
-    if user.id == current_user().id:
-        raise Conflict(
-            "不能停用自己的账号", "You cannot deactivate your own account.", field="active"
-        )
-    user.active = False
-    _end_access(user)
 
 
 def change_own_password(current: str, new: str) -> User:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.auth import service as auth_service
+from app.auth import users
 from app.auth.models import ROLES, User, property_grant
 from app.common.schemas import SEES_CONTACTS, mask_phone
 from app.extensions import db
@@ -300,10 +301,13 @@ class Users:
             "role": row.choice("role", ROLES, required=True),
             "active": row.boolean("active"),
         }
-        values["department_id"] = self._department(row, values["role"])
+        values["department_id"] = self._department(row)
         if row.problems or not username:
             return None
         target = self._target(row, username)
+        if row.problems:
+            return None
+        self._keep_department(row, target, values)
         password = row.cells.get("password", "")
         if target is None and len(password) < auth_service.MIN_PASSWORD_LENGTH:
             row.problem(
@@ -320,21 +324,46 @@ class Users:
                 row, username, None, {"username": username, "password": password, **values}
             )
         plan = plan_for(row, username, target, values)
+        self._check_authority(row, plan)
+        if row.problems:
+            return None
         if self.prop.id not in target.property_ids:
             plan.action, plan.changed = "update", [*plan.changed, "property_ids"]
         return plan
 
-    def _department(self, row: Row, role: str | None) -> int | None:
+    def _check_authority(self, row: Row, plan: Plan) -> None:
+        """Refuse account changes to a user who also holds properties the caller does not run."""
+        account = users.account_changes(plan.target, plan.values)
+        old = plan.target.department
+        if "department_id" in plan.changed and old and old.property_id not in self.me.property_ids:
+            account.append("department")
+        if account and not users.has_authority(plan.target):
+            names = ", ".join(account)
+            row.problem(
+                account[0],
+                f"该用户还属于你不管理的项目，不能修改其账号（{names}）",
+                f"The user also belongs to properties you do not administer ({names}).",
+            )
+
+    def _department(self, row: Row) -> int | None:
         text = row.cells.get("department", "")
         if not text:
-            if role == "staff":
-                row.problem("department", "部门员工必须属于一个部门", "Staff need a department.")
             return None
         dept = self.departments.get(text.lower()) or self.departments.get(text)
         if dept is None:
             row.problem("department", "本项目没有该部门", "No department of this property.")
             return None
         return dept.id
+
+    def _keep_department(self, row: Row, target: User | None, values: dict[str, Any]) -> None:
+        """Keep a department of another property, which this sheet cannot name."""
+        if values["department_id"] is not None:
+            return
+        dept = target.department if target is not None else None
+        if dept is not None and dept.property_id != self.prop.id:
+            values["department_id"] = dept.id
+        elif values["role"] == "staff":
+            row.problem("department", "部门员工必须属于一个部门", "Staff need a department.")
 
     def _target(self, row: Row, username: str) -> User | None:
         if not self.ctx.once(row, "username", ("user", username)):
@@ -343,19 +372,26 @@ class Users:
         if user is not None and user.company_id != self.me.company_id:
             row.problem("username", "该用户名已被占用", "This username is taken.")
             return None
+        if user is not None and not set(user.property_ids) & set(self.me.property_ids):
+            row.problem(
+                "username",
+                "该用户名属于你不管理的项目的用户",
+                "This username belongs to a user outside your properties.",
+            )
+            return None
         return user
 
     def apply(self, plan: Plan) -> None:
         """Create or update the user of a checked row."""
         if plan.action == "create":
-            auth_service.create_user({**plan.values, "property_ids": [self.prop.id]})
+            users.create_user({**plan.values, "property_ids": [self.prop.id]})
         elif plan.action == "update":
             data = dict(plan.values)
             mine = set(auth_service.granted_property_ids())
             data["property_ids"] = sorted(
                 {p for p in plan.target.property_ids if p in mine} | {self.prop.id}
             )
-            auth_service.update_user(plan.target, data)
+            users.update_user(plan.target, data)
 
     def export(self) -> list[list[Any]]:
         """Return the users granted the property as sheet rows (never a password)."""

@@ -202,7 +202,10 @@ def test_user_import_creates_with_password_updates_and_grants(admin, world, clie
     )
     body = upload(admin, "users", world.a.prop.id, sheet).get_json()
     found = {(p["row"], p["field"]) for p in body["problems"]}
-    assert found == {(4, "password"), (5, "department")}
+    # B's assistant shares no property with A's admin: not theirs to update.
+    assert found == {(4, "password"), (5, "department"), (6, "username")}
+    world.a.users["admin"].properties.append(world.b.prop)  # now an admin of both
+    db.session.commit()
     fixed = xlsx(
         USER_HEADER,
         [
