@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from app.audit import service
 from app.audit.models import ACTIONS, ENTITIES
 from app.auth.schemas import UserRefSchema
 from app.common import fields
@@ -25,6 +26,13 @@ class DateOrDateTime(fields.Field):
             raise ValidationError("Not an ISO date or date-time.") from None
 
 
+class ShownChanges(fields.Dict):
+    """An entry's changes as the caller may read them (contacts masked, own grants only)."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        return super()._serialize(service.shown_changes(obj), attr, obj, **kwargs)
+
+
 class AuditEntrySchema(BaseSchema):
     """One change: who, when, what, old and new values."""
 
@@ -37,7 +45,7 @@ class AuditEntrySchema(BaseSchema):
     entity_id = fields.Integer(allow_none=True)
     action = fields.String()
     summary = fields.String(allow_none=True)
-    changes = fields.Dict(allow_none=True)
+    changes = ShownChanges(allow_none=True)
 
 
 class AuditArgs(PageArgs):

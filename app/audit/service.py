@@ -14,6 +14,8 @@ from app.common.models import utcnow
 from app.extensions import db
 
 SECRET_FIELDS = frozenset({"password", "password_hash", "address_secret"})
+# Phone numbers, masked on reading for those who do not see them in full elsewhere (e.g. /units).
+CONTACT_FIELDS = frozenset({"phone", "owner_phone", "reporter_phone"})
 HIDDEN = "***"
 
 
@@ -93,14 +95,19 @@ def _company_of(property_id: int | None) -> int | None:
 def list_entries(args: dict[str, Any]) -> Select:
     """Select the entries of the caller's properties (and company-wide ones), newest first."""
     from app.auth.service import current_user, get_property, granted_property_ids
+    from app.auth.users import visible_user_ids
 
     me = current_user()
     if args.get("property_id") is not None:
         get_property(args["property_id"])
+    # Entries without a property are company-wide; those about a user are shown only to
+    # admins who share a property with that user.
+    company_wide = (AuditEntry.property_id.is_(None)) & (AuditEntry.company_id == me.company_id)
+    about_seen_user = (AuditEntry.entity != "user") | AuditEntry.entity_id.in_(visible_user_ids())
     query = select(AuditEntry).where(
         or_(
             AuditEntry.property_id.in_(granted_property_ids()),
-            (AuditEntry.property_id.is_(None)) & (AuditEntry.company_id == me.company_id),
+            company_wide & about_seen_user,
         )
     )
     for name in ("property_id", "entity", "entity_id", "user_id", "action"):
@@ -111,6 +118,40 @@ def list_entries(args: dict[str, Any]) -> Select:
     if args.get("to") is not None:
         query = query.where(AuditEntry.at < _moment(args["to"], end=True))
     return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+
+
+def shown_changes(entry: AuditEntry) -> dict[str, Any] | None:
+    """Return an entry's changes as the caller may read them: contacts masked, no foreign grants."""
+    from app.auth.service import current_user
+    from app.common.schemas import SEES_CONTACTS, mask_phone
+
+    if not entry.changes:
+        return entry.changes
+    full_contacts = current_user().role in SEES_CONTACTS
+    shown: dict[str, Any] = {}
+    for name, pair in entry.changes.items():
+        if name in CONTACT_FIELDS and not full_contacts and isinstance(pair, list):
+            pair = [mask_phone(v) if isinstance(v, str) else v for v in pair]
+        elif entry.entity == "user" and name in ("property_ids", "department_id"):
+            pair = _within_my_properties(name, pair)
+            if pair[0] == pair[1]:
+                continue  # a change only to grants of other properties
+        shown[name] = pair
+    return shown
+
+
+def _within_my_properties(name: str, pair: list[Any]) -> list[Any]:
+    """Keep of a user's grants (or department) only what lies in the caller's properties."""
+    from app.auth.service import granted_property_ids
+    from app.places.models import Department
+
+    mine = set(granted_property_ids())
+    if name == "property_ids":
+        return [[i for i in v if i in mine] if isinstance(v, list) else v for v in pair]
+    ids = {v for v in pair if v is not None}
+    query = select(Department.id).where(Department.id.in_(ids), Department.property_id.in_(mine))
+    shown = set(db.session.scalars(query))
+    return [v if v is None or v in shown else HIDDEN for v in pair]
 
 
 def _moment(value: date | datetime, end: bool) -> datetime:
