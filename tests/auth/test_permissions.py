@@ -231,3 +231,93 @@ def test_user_granted_both_properties_sees_both(world, login, app):
     client = login(sup)
     ids = _ids(client.get("/api/v1/zones"))
     assert {world.a.zone.id, world.b.zone.id} <= ids
+
+
+# --- a user granted both A and B (issue #13): B's side sees and edits only B's share ---
+
+SHARED_ACCOUNT_ACTIONS = {
+    "role": ("patch", "", {"role": "admin"}, 200),
+    "display_name": ("patch", "", {"display_name": "改名"}, 200),
+    "password": ("patch", "", {"password": "brand-new-pass-9"}, 200),
+    "reset-password": ("post", "/reset-password", {"password": "brand-new-pass-9"}, 204),
+    "deactivate": ("post", "/deactivate", None, 200),
+    "delete": ("delete", "", None, 204),
+    "grant-b": ("put", "/properties/{b}", None, 200),
+}
+
+
+@pytest.mark.parametrize("admin_of", ["B", "A+B"])
+@pytest.mark.parametrize("action", SHARED_ACCOUNT_ACTIONS)
+def test_shared_users_account_needs_an_admin_of_all_their_properties(
+    world, login, action, admin_of
+):
+    from app.extensions import db
+    from tests import factories
+
+    dual = factories.shared_user(world)
+    admin = world.b.users["admin"]
+    if admin_of == "A+B":
+        admin.properties.append(world.a.prop)
+    db.session.commit()
+    method, suffix, body, ok = SHARED_ACCOUNT_ACTIONS[action]
+    path = f"/api/v1/users/{dual.id}{suffix.format(b=world.b.prop.id)}"
+    resp = getattr(login(admin), method)(path, json=body)
+    grants_only = action.startswith("grant")
+    expected = ok if admin_of == "A+B" or grants_only else 403
+    assert resp.status_code == expected, resp.get_json()
+
+
+def _leaks(body: Any, a: Site) -> int:
+    """Count the places a response shows property A's id, name or department."""
+    if isinstance(body, list):
+        return sum(_leaks(v, a) for v in body)
+    if isinstance(body, str):
+        return int(a.prop.name in body)
+    if not isinstance(body, dict):
+        return 0
+    count = 0
+    for key, value in body.items():
+        if key == "property_ids":
+            count += str(value).replace("[", ",").replace("]", ",").count(f",{a.prop.id},")
+        elif key in ("property_id", "department_id") and isinstance(value, int | list):
+            wanted = a.prop.id if key == "property_id" else a.department.id
+            count += value.count(wanted) if isinstance(value, list) else int(value == wanted)
+        elif key in ("properties", "department") and value:
+            wanted = a.prop.id if key == "properties" else a.department.id
+            refs = value if isinstance(value, list) else [value]
+            count += sum(r.get("id") == wanted for r in refs)
+        else:
+            count += _leaks(value, a)
+    return count
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_shared_user_leaks_nothing_of_the_other_property(world, login, role):
+    from app.extensions import db
+    from tests import factories
+
+    dual = factories.shared_user(world)
+    both = factories.user("admin", [world.a.prop, world.b.prop], username="admin_both")
+    db.session.commit()
+    changes = login(both)
+    for method, path, body in [
+        ("patch", "", {"role": "frontdesk", "phone": "13700001111"}),
+        ("patch", "", {"property_ids": [world.b.prop.id], "department_id": None}),
+        ("patch", "", {"property_ids": [world.a.prop.id, world.b.prop.id]}),
+        ("patch", "", {"department_id": world.a.department.id}),
+    ]:
+        resp = getattr(changes, method)(f"/api/v1/users/{dual.id}{path}", json=body)
+        assert resp.status_code == 200, resp.get_json()
+
+    def reads(client):
+        responses = [
+            client.get("/api/v1/users"),
+            client.get(f"/api/v1/users/{dual.id}"),
+            client.get("/api/v1/audit"),
+        ]
+        return [r.get_json() for r in responses if r.status_code == 200]
+
+    assert sum(_leaks(body, world.a) for body in reads(changes)) > 0  # the count sees A
+    shown = reads(login(world.b.users[role]))
+    assert len(shown) == {"admin": 3, "supervisor": 2, "frontdesk": 2}.get(role, 0)
+    assert sum(_leaks(body, world.a) for body in shown) == 0
