@@ -12,9 +12,15 @@ from app.auth.service import get_property, require_role
 from app.errors import Invalid
 from app.imports import sheets
 from app.imports.checks import Row
-from app.imports.kinds import KINDS
+from app.imports.kinds import Checkpoints, Units
+from app.imports.user_rows import Users
 
 MAX_ROWS = 5000
+KINDS: dict[str, type[Checkpoints] | type[Units] | type[Users]] = {
+    "checkpoints": Checkpoints,
+    "units": Units,
+    "users": Users,
+}
 
 
 class ImportInvalid(Invalid):
