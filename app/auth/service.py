@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import current_app, g, request, session
 from sqlalchemy import Select, select
@@ -299,27 +299,36 @@ def department_in(department_id: int, property_ids: Iterable[int]) -> Department
 
 # --- user management lives in app.auth.users; these names are still reachable from here ---
 
-_MOVED_TO_USERS = frozenset(
-    {
-        "USER_FIELDS",
-        "visible_users",
-        "get_user",
-        "create_user",
-        "update_user",
-        "deactivate_user",
-        "reactivate_user",
-        "reset_password",
-    }
-)
+if TYPE_CHECKING:
+    from app.auth.users import USER_FIELDS as USER_FIELDS
+    from app.auth.users import create_user as create_user
+    from app.auth.users import deactivate_user as deactivate_user
+    from app.auth.users import get_user as get_user
+    from app.auth.users import reactivate_user as reactivate_user
+    from app.auth.users import reset_password as reset_password
+    from app.auth.users import update_user as update_user
+    from app.auth.users import visible_users as visible_users
+else:
+    _MOVED_TO_USERS = frozenset(
+        {
+            "USER_FIELDS",
+            "visible_users",
+            "get_user",
+            "create_user",
+            "update_user",
+            "deactivate_user",
+            "reactivate_user",
+            "reset_password",
+        }
+    )
 
+    def __getattr__(name: str) -> Any:
+        """Resolve a user-administration name that moved to app.auth.users."""
+        if name in _MOVED_TO_USERS:
+            from app.auth import users
 
-def __getattr__(name: str) -> Any:
-    """Resolve a user-administration name that moved to app.auth.users."""
-    if name in _MOVED_TO_USERS:
-        from app.auth import users
-
-        return getattr(users, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+            return getattr(users, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _end_access(user: User) -> None:
