@@ -172,8 +172,13 @@ def account_changes(user: User, data: dict[str, Any]) -> list[str]:
     return [
         name
         for name in ACCOUNT_FIELDS
-        if name in data and (name == "password" or getattr(user, name) != data[name])
+        if name in data and (name == "password" or not _same(getattr(user, name), data[name]))
     ]
+
+
+def _same(stored: Any, sent: Any) -> bool:
+    # An empty phone comes back from a form as "" or null: neither changes a stored nothing.
+    return stored == sent or (stored in (None, "") and sent in (None, ""))
 
 
 def update_user(user: User, data: dict[str, Any]) -> User:

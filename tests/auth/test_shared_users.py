@@ -153,6 +153,13 @@ def test_the_form_sent_back_unchanged_edits_only_my_grants(b_admin, dual, world)
     assert stored.department_id == world.a.department.id  # A's department stays
 
 
+def test_an_empty_phone_sent_as_blank_is_no_change(b_admin, world):
+    plain = factories.user("assistant", [world.a.prop, world.b.prop], username="plain")
+    db.session.commit()
+    resp = b_admin.patch(f"/api/v1/users/{plain.id}", json={"phone": "", "display_name": "plain"})
+    assert resp.status_code == 200, resp.get_json()
+
+
 def test_grants_of_my_properties_are_added_and_removed_one_by_one(b_admin, dual, world):
     a, b = world.a.prop, world.b.prop
     removed = b_admin.delete(f"/api/v1/users/{dual.id}/properties/{b.id}")
