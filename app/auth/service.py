@@ -66,10 +66,8 @@ def normal_username(raw: str) -> str:
 
 
 def authenticate(username: str, password: str) -> User:
-    """Return the active user with these credentials, else raise Unauthorized or LoginLocked.
-
-    A refused attempt leaves its count and audit entries in the session for the caller to commit.
-    """
+    """Return the active user with these credentials, else raise Unauthorized or LoginLocked."""
+    # A refused attempt leaves its count and audit entries in the session for the caller to commit.
     name, address = normal_username(username), throttle.client_address()
     user = db.session.scalar(select(User).where(User.username == name))
     throttle.check(name, address, user)
