@@ -17,6 +17,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     app.config.from_object(config or load_config())
     app.config.update(overrides)
     check_config(app)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -31,6 +32,15 @@ def check_config(app: Flask) -> None:
         if app.config["ENV_NAME"] == "production":
             raise RuntimeError("SECRET_KEY must be set in production")
         app.config["SECRET_KEY"] = _local_secret(app)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Take the client address from X-Forwarded-For only as far as TRUSTED_PROXY_HOPS allows."""
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)  # type: ignore[method-assign]
 
 
 def _local_secret(app: Flask) -> str:

@@ -44,6 +44,21 @@ class Config:
     # Default and longest lifetime of a bearer token.
     TOKEN_LIFETIME_DAYS = int(os.environ.get("TOKEN_LIFETIME_DAYS", 90))
 
+    # Login throttling (登录限制), kept in the database so every worker and node shares it.
+    # A username is locked after LOGIN_USER_LIMIT failed logins within LOGIN_WINDOW_MINUTES, a
+    # client address after LOGIN_ADDRESS_LIMIT (higher: a whole office may share one address).
+    # A lock lasts LOGIN_LOCK_MINUTES, each further one twice as long up to LOGIN_LOCK_MAX_MINUTES;
+    # a key with no failure for LOGIN_MEMORY_HOURS starts afresh.
+    LOGIN_WINDOW_MINUTES = int(os.environ.get("LOGIN_WINDOW_MINUTES", 15))
+    LOGIN_USER_LIMIT = int(os.environ.get("LOGIN_USER_LIMIT", 5))
+    LOGIN_ADDRESS_LIMIT = int(os.environ.get("LOGIN_ADDRESS_LIMIT", 30))
+    LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", 15))
+    LOGIN_LOCK_MAX_MINUTES = int(os.environ.get("LOGIN_LOCK_MAX_MINUTES", 24 * 60))
+    LOGIN_MEMORY_HOURS = int(os.environ.get("LOGIN_MEMORY_HOURS", 24))
+    # Reverse proxies (Caddy, nginx) in front of the app whose X-Forwarded-For is believed; 0
+    # means the client address is the connection's. Set it to the number of proxy hops, no more.
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", 0))
+
     API_TITLE = "Patrol API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -50,6 +50,10 @@ class AppError(Exception):
         self.extra = extra
         super().__init__(self.message_en)
 
+    def headers(self) -> dict[str, str]:
+        """Return the HTTP headers the answer carries besides the problem body."""
+        return {}
+
 
 class Invalid(AppError):
     """Input that is well-formed but breaks a rule (422, names the field)."""
@@ -84,6 +88,23 @@ class Conflict(AppError):
 
     status = 409
     code = "conflict"
+
+
+class TooManyRequests(AppError):
+    """Too many attempts: try again after `retry_after` seconds (429 with Retry-After)."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(
+        self, message_zh: str | None = None, message_en: str | None = None, *, retry_after: int
+    ) -> None:
+        super().__init__(message_zh, message_en, retry_after=retry_after)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        """Tell the client when to try again."""
+        return {"Retry-After": str(self.retry_after)}
 
 
 class Gone(AppError):
@@ -152,7 +173,11 @@ def _validation_errors(exc: HTTPException) -> dict[str, list[str]]:
 
 def handle_app_error(exc: AppError) -> Response:
     """Render an AppError."""
-    return problem(exc.status, exc.code, exc.message_zh, exc.message_en, exc.errors, **exc.extra)
+    response = problem(
+        exc.status, exc.code, exc.message_zh, exc.message_en, exc.errors, **exc.extra
+    )
+    response.headers.update(exc.headers())
+    return response
 
 
 def handle_http_exception(exc: HTTPException) -> Response:

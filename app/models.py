@@ -1,7 +1,7 @@
 """Import every domain's models so the metadata (and Alembic) sees all tables."""
 
 from app.audit.models import AuditEntry
-from app.auth.models import ApiToken, AuthSession, User, property_grant
+from app.auth.models import ApiToken, AuthSession, LoginThrottle, User, property_grant
 from app.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistVersion
 from app.inspections.models import Inspection, ItemResult, result_photo
 from app.notify.models import Notification, NotificationChannel
@@ -36,6 +36,7 @@ __all__ = [
     "Inspection",
     "ItemResult",
     "LedgerEntry",
+    "LoginThrottle",
     "Notice",
     "Notification",
     "NotificationChannel",

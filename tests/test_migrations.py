@@ -106,3 +106,18 @@ def test_one_open_ticket_migration_merges_the_duplicates_the_race_left(tmp_path)
         assert merged.details == {"merged_into": tickets[0].id} and "X-0" in merged.note
         db.session.remove()
         db.engine.dispose()
+
+
+def test_login_throttle_migration_adds_and_removes_its_table(tmp_path):
+    fresh = _fresh_app(tmp_path, "throttle.db")
+    with fresh.app_context():
+        upgrade(revision="0011_login_throttle")
+        inspector = inspect(db.engine)
+        assert "login_throttle" in inspector.get_table_names()
+        assert inspector.get_pk_constraint("login_throttle")["constrained_columns"] == [
+            "kind",
+            "key",
+        ]
+        downgrade(revision="0010_one_open_ticket")
+        assert "login_throttle" not in inspect(db.engine).get_table_names()
+        db.engine.dispose()

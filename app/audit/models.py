@@ -37,6 +37,9 @@ ACTIONS = {
     "reprint": ("重印标签", "Reprinted the label"),
     "accept": ("审核通过", "Accepted on review"),
     "reject": ("审核驳回", "Rejected on review"),
+    "login_failed": ("登录失败", "Failed login"),
+    "login_locked": ("登录被锁定", "Logins locked"),
+    "login_refused": ("锁定期间拒绝登录", "Login refused while locked"),
 }
 
 

@@ -65,6 +65,7 @@ def record(
     *,
     property_id: int | None = None,
     summary: str | None = None,
+    company_id: int | None = None,
 ) -> AuditEntry | None:
     """Add an audit entry to the current transaction; an update that changed nothing is skipped."""
     if action == "update" and not changes:
@@ -72,7 +73,7 @@ def record(
     user = g.get("user")
     entry = AuditEntry(
         at=utcnow(),
-        company_id=user.company_id if user else _company_of(property_id),
+        company_id=user.company_id if user else company_id or _company_of(property_id),
         property_id=property_id,
         user_id=user.id if user else None,
         entity=entity,

@@ -1,4 +1,4 @@
-"""User, property grant, login session and API token."""
+"""User, property grant, login session, API token and login throttle."""
 
 from __future__ import annotations
 
@@ -88,3 +88,18 @@ class AuthSession(Base):
     user_agent: Mapped[str | None] = mapped_column(String(255))
 
     user: Mapped[User] = relationship()
+
+
+class LoginThrottle(Base):
+    """Recent failed logins of one username or client address, and its lock (登录限制)."""
+
+    __tablename__ = "login_throttle"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # username | address
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    locked_until: Mapped[datetime | None]
+    # Locks in a row; each lasts twice as long as the one before.
+    locks: Mapped[int] = mapped_column(default=0)

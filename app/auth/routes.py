@@ -9,7 +9,7 @@ from app.auth import schemas as s
 from app.auth import service, users
 from app.auth.models import User
 from app.common.schemas import paginate, searched, sorted_by
-from app.errors import Unauthorized
+from app.errors import AppError, Unauthorized
 from app.extensions import db
 
 blp = Blueprint("auth", __name__, description="Login, sessions, tokens and users (登录与用户)")
@@ -20,10 +20,19 @@ blp = Blueprint("auth", __name__, description="Login, sessions, tokens and users
 @blp.response(200, s.UserSchema)
 def login(data):
     """Log in with username and password; sets the session cookie."""
-    user = service.authenticate(data["username"], data["password"])
+    user = _authenticate(data["username"], data["password"])
     service.start_session(user)
     db.session.commit()
     return user
+
+
+def _authenticate(username: str, password: str) -> User:
+    """Check a username and password; a refused attempt is committed (counted, audited) first."""
+    try:
+        return service.authenticate(username, password)
+    except AppError:
+        db.session.commit()
+        raise
 
 
 @blp.post("/auth/logout")
@@ -59,7 +68,7 @@ def change_password(data):
 def create_token(data):
     """Issue a bearer token, for the logged-in user or for username and password."""
     if data.get("username"):
-        user = service.authenticate(data["username"], data.get("password") or "")
+        user = _authenticate(data["username"], data.get("password") or "")
     elif g.get("user") is not None:
         user = service.current_user()
     else:

@@ -13,6 +13,7 @@ from flask import current_app, g, request, session
 from sqlalchemy import Select, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth import throttle
 from app.auth.models import ROLES, ApiToken, AuthSession, User
 from app.common.models import utcnow
 from app.errors import Forbidden, Invalid, NotFound, Unauthorized
@@ -59,12 +60,24 @@ def check_password_strength(password: str, field: str = "password") -> None:
         )
 
 
+def normal_username(raw: str) -> str:
+    """Return a typed username as login looks it up (and throttles it): without outer spaces."""
+    return raw.strip()
+
+
 def authenticate(username: str, password: str) -> User:
-    """Return the active user with these credentials or raise Unauthorized."""
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    """Return the active user with these credentials, else raise Unauthorized or LoginLocked."""
+    # A refused attempt leaves its count and audit entries in the session for the caller to commit.
+    name, address = normal_username(username), throttle.client_address()
+    user = db.session.scalar(select(User).where(User.username == name))
+    throttle.check(name, address, user)
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if not user or not ok or not user.active:
+        until = throttle.record_failure(name, address, user)
+        if until is not None:
+            raise throttle.locked(until, utcnow())
         raise Unauthorized("用户名或密码错误", "Wrong username or password.")
+    throttle.forget(name)
     user.last_login_at = utcnow()
     return user
 

@@ -157,6 +157,7 @@ export default {
       create: 'Create', update: 'Update', deactivate: 'Deactivate', reactivate: 'Reactivate', delete: 'Delete', publish: 'Publish',
       reissue_code: 'Re-issue code', reset_password: 'Reset password', import: 'Import',
       reprint: 'Reprint label', accept: 'Accepted on review', reject: 'Rejected on review',
+      login_failed: 'Failed login', login_locked: 'Logins locked', login_refused: 'Login refused while locked',
     },
   },
 }

@@ -157,6 +157,7 @@ export default {
       create: '新建', update: '修改', deactivate: '停用', reactivate: '重新启用', delete: '删除', publish: '发布',
       reissue_code: '重新生成编码', reset_password: '重置密码', import: '批量导入',
       reprint: '重印标签', accept: '审核通过', reject: '审核驳回',
+      login_failed: '登录失败', login_locked: '登录被锁定', login_refused: '锁定期间拒绝登录',
     },
   },
 }
