@@ -14,7 +14,14 @@ import re
 from playwright.sync_api import BrowserContext, Page, expect
 
 from app.common.security import CSP
-from tests.e2e.phone import PHONE, camera_jpeg, log_in, show_label, take_photo
+from tests.e2e.phone import (
+    PHONE,
+    camera_jpeg,
+    log_in,
+    show_label,
+    take_photo,
+    wait_for_service_worker,
+)
 
 CODE = "EDMNRB"  # A幢 5F 楼梯间 in the demo property
 DESK = {
@@ -89,7 +96,7 @@ def test_the_phone_app_runs_under_the_csp(browser, server, camera_file):
 
     log_in(page, "assistant")
     expect(page.get_by_test_id("progress")).to_contain_text("/")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(page)
 
     # The camera scanner: getUserMedia, the video, qr-scanner's worker from a blob: URL.
     show_label(camera_file, server.label_url(CODE))
