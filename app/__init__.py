@@ -21,6 +21,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
+    register_security_headers(app)
     register_error_handlers(app)
     register_commands(app)
     return app
@@ -148,6 +149,13 @@ def load_caller() -> None:
     load_current_user()
     if db.session.dirty:
         db.session.commit()
+
+
+def register_security_headers(app: Flask) -> None:
+    """Send the CSP and the other security headers on every response."""
+    from app.common import security
+
+    security.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:

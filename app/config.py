@@ -40,6 +40,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    SECURITY_HSTS_SECONDS = 0  # Strict-Transport-Security: production only (ProductionConfig)
     PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_LIFETIME_SECONDS", 14 * 24 * 3600))
     # Default and longest lifetime of a bearer token.
     TOKEN_LIFETIME_DAYS = int(os.environ.get("TOKEN_LIFETIME_DAYS", 90))
@@ -66,6 +67,8 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "/docs"
     OPENAPI_SWAGGER_UI_URL = "/api/docs/static/"
+    # The docs never ask validator.swagger.io about our spec (the CSP would refuse it anyway).
+    OPENAPI_SWAGGER_UI_CONFIG: dict = {"validatorUrl": None}
 
     # Photos: where the re-encoded copies are kept and how large an upload may be.
     PHOTO_STORAGE = os.environ.get("PHOTO_STORAGE", "local")
@@ -122,6 +125,8 @@ class ProductionConfig(Config):
     """Settings for production: cookies only over HTTPS, a real secret required."""
 
     SESSION_COOKIE_SECURE = True
+    # Strict-Transport-Security, sent only when PUBLIC_BASE_URL is https:// (0 turns it off).
+    SECURITY_HSTS_SECONDS = int(os.environ.get("SECURITY_HSTS_SECONDS", 365 * 24 * 3600))
 
 
 class TestConfig(Config):

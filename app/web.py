@@ -28,10 +28,7 @@ _PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title_zh }} · Patrol 巡查</title>
-<style>body{font-family:system-ui,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:0;
-padding:24px;color:#1f2328;background:#f6f7f9}main{max-width:480px;margin:auto;background:#fff;
-border-radius:12px;padding:24px;box-shadow:0 1px 3px #0002}h1{font-size:22px;margin:0 0 8px}
-.en{color:#57606a;font-size:14px}.code{font-family:monospace;font-size:18px}</style></head>
+<link rel="stylesheet" href="/static/page.css"></head>
 <body><main>
 <h1>{{ title_zh }}</h1><p class="en">{{ title_en }}</p>
 {% if checkpoint %}<p>{{ checkpoint.zone.name_zh }} · {{ checkpoint.location or "" }}</p>

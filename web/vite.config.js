@@ -5,6 +5,22 @@ import Components from 'unplugin-vue-components/vite'
 import { VantResolver } from '@vant/auto-import-resolver'
 import { VitePWA } from 'vite-plugin-pwa'
 
+// Vant's icon font comes embedded in its CSS (a data: URL) with a copy on at.alicdn.com as the
+// fallback. A phone must never ask a CDN (offline, privacy, and the CSP's font-src refuses it:
+// Chromium reports the refusal even while it uses the embedded copy), so keep only local fonts.
+const REMOTE_URL = /url\(\s*['"]?(https?:)?\/\//
+const localFontsOnly = {
+  postcssPlugin: 'local-fonts-only',
+  AtRule: {
+    'font-face'(rule) {
+      rule.walkDecls('src', (decl) => {
+        const sources = decl.value.split(/,(?=\s*url\()/)
+        decl.value = sources.filter((s) => !REMOTE_URL.test(s)).join(',')
+      })
+    },
+  },
+}
+
 export default defineConfig({
   define: {
     // vue-i18n: composition API only, no devtools, so the legacy code is dropped.
@@ -15,6 +31,7 @@ export default defineConfig({
     __VUE_PROD_DEVTOOLS__: false,
     __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: false,
   },
+  css: { postcss: { plugins: [localFontsOnly] } },
   build: {
     manifest: true, // bench/bench_web.py reads dist/.vite/manifest.json
     target: 'es2020',

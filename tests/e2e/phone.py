@@ -113,7 +113,9 @@ def log_in(page: Page, username: str, *, shot: bool = False) -> None:
 
 def wait_for_service_worker(page: Page) -> None:
     """Wait until the service worker controls the page (the shell is cached)."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    # A function, not an expression: Playwright polls an expression with eval, which the CSP
+    # (script-src 'self', no 'unsafe-eval') refuses once the first check has failed.
+    page.wait_for_function("() => navigator.serviceWorker?.controller != null")
 
 
 def take_photo(page: Page, trigger, data: bytes, name: str = "IMG_0001.jpg") -> None:

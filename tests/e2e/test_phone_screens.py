@@ -84,7 +84,7 @@ def test_scanner_screen(browser, server, camera_file):
     show_label(camera_file, server.label_url("EDMNRB"), caption="A幢 5F 楼梯间 EDMNRB", size=220)
     page.get_by_role("tab", name="扫码").click()
     expect(page.get_by_text("将二维码放入框内")).to_be_visible()
-    page.wait_for_function("document.querySelector('video').readyState >= 2")
+    page.wait_for_function("() => document.querySelector('video').readyState >= 2")
     page.wait_for_timeout(300)
     screenshot(page, "scan")
     for route in held:
