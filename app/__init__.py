@@ -17,6 +17,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     app.config.from_object(config or load_config())
     app.config.update(overrides)
     check_config(app)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -31,6 +32,15 @@ def check_config(app: Flask) -> None:
         if app.config["ENV_NAME"] == "production":
             raise RuntimeError("SECRET_KEY must be set in production")
         app.config["SECRET_KEY"] = _local_secret(app)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe the configured number of reverse proxies about the client's address and scheme."""
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _local_secret(app: Flask) -> str:
@@ -79,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount every domain's API blueprint and the web pages."""
     from app.audit.routes import blp as audit_blp
     from app.auth.routes import blp as auth_blp
+    from app.certificate import certificate
     from app.checklists.routes import blp as checklists_blp
     from app.coverage.routes import blp as coverage_blp
     from app.extensions import api
@@ -117,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/tokens"}
     )
     app.register_blueprint(docs_static)
+    app.register_blueprint(certificate)
     app.register_blueprint(web)
 
 

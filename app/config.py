@@ -31,6 +31,11 @@ class Config:
     INSTANCE_DIR = str(_instance_dir())
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
     DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Asia/Shanghai")
+    # How many reverse proxies (Caddy: make lan, deploy/Caddyfile) stand in front of gunicorn:
+    # only then are their X-Forwarded-For/-Proto believed, for the client's address and scheme.
+    TRUSTED_PROXY_HOPS = int(os.environ.get("PATROL_TRUSTED_PROXIES", "0"))
+    # Caddy's local root certificate, which /ca offers to phones during a LAN trial (make lan).
+    CA_ROOT_CERT = os.environ.get("PATROL_CA_ROOT_CERT", "")
 
     # The JSON API takes small bodies; photo uploads get their own limit in the photos module.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
