@@ -133,11 +133,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    """Load the caller before each request and guard JSON body size."""
-    from app.common.http import limit_json_body
+    """Load the caller before each request, guard JSON body size, let GETs be revalidated."""
+    from app.common.http import answer_unchanged, limit_json_body
 
     app.before_request(limit_json_body)
     app.before_request(load_caller)
+    app.after_request(answer_unchanged)
 
 
 def load_caller() -> None:

@@ -344,9 +344,9 @@ class Lan:
     root_cert: Path
 
 
-@pytest.fixture(scope="session")
-def lan() -> Iterator[Lan]:
-    """Serve the demo through Caddy (deploy/Caddyfile.lan, tls internal) at https://patrol.test."""
+@contextlib.contextmanager
+def behind_caddy(prepare: Callable[[str, str], None] = _prepare_database) -> Iterator[Lan]:
+    """Serve a fresh demo through Caddy (deploy/Caddyfile.lan, tls internal) at patrol.test."""
     caddy_home = Path(tempfile.mkdtemp(prefix="patrol-caddy-"))
     root_cert = caddy_home / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
     app_port, https_port, http_port = free_port(), free_port(), free_port()
@@ -356,7 +356,7 @@ def lan() -> Iterator[Lan]:
         "SESSION_COOKIE_SECURE": "1",
         "PATROL_CA_ROOT_CERT": str(root_cert),
     }
-    with contextlib.contextmanager(_serve)(_prepare_database, app_port, public, extra) as server:
+    with contextlib.contextmanager(_serve)(prepare, app_port, public, extra) as server:
         env = {
             **os.environ,
             "XDG_DATA_HOME": str(caddy_home / "data"),
@@ -384,6 +384,13 @@ def lan() -> Iterator[Lan]:
             shutil.rmtree(caddy_home, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def lan() -> Iterator[Lan]:
+    """The demo through a real Caddy over HTTPS at https://patrol.test (as make lan runs it)."""
+    with behind_caddy() as lan:
+        yield lan
+
+
 def _wait_for_caddy(port: int, root_cert: Path, proc: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -403,9 +410,9 @@ def _wait_for_caddy(port: int, root_cert: Path, proc: subprocess.Popen, log: Pat
     pytest.fail("caddy did not serve HTTPS within 30 s")
 
 
-@pytest.fixture(scope="session")
-def lan_browser(playwright_instance, camera_file: Path, lan: Lan):
-    """Chromium whose profile trusts Caddy's root and that finds patrol.test on this machine."""
+@contextlib.contextmanager
+def trusting_chromium(playwright, camera_file: Path, root_cert: Path):
+    """Launch Chromium whose profile trusts root_cert and that finds patrol.test on this machine."""
     home = Path(tempfile.mkdtemp(prefix="patrol-home-"))
     nssdb = home / ".pki" / "nssdb"
     nssdb.mkdir(parents=True)
@@ -413,20 +420,29 @@ def lan_browser(playwright_instance, camera_file: Path, lan: Lan):
     certutil = ["certutil", "-d", f"sql:{nssdb}"]
     subprocess.run([*certutil, "-N", "--empty-password"], check=True, capture_output=True)
     subprocess.run(
-        [*certutil, "-A", "-t", "C,,", "-n", "Caddy Local Authority", "-i", str(lan.root_cert)],
+        [*certutil, "-A", "-t", "C,,", "-n", "Caddy Local Authority", "-i", str(root_cert)],
         check=True,
         capture_output=True,
     )
     b = _launch(
-        playwright_instance,
+        playwright,
         camera_file,
         camera_allowed=True,
         extra_args=(f"--host-resolver-rules=MAP {LAN_HOST} 127.0.0.1",),
         env={**os.environ, "HOME": str(home)},
     )
-    yield ClockedBrowser(b)
-    b.close()
-    shutil.rmtree(home, ignore_errors=True)
+    try:
+        yield b
+    finally:
+        b.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def lan_browser(playwright_instance, camera_file: Path, lan: Lan):
+    """Chromium as a phone that installed the LAN trial's root certificate."""
+    with trusting_chromium(playwright_instance, camera_file, lan.root_cert) as b:
+        yield ClockedBrowser(b)
 
 
 # --- the API, for setting up and checking what the phone did ---
