@@ -97,4 +97,5 @@ def answer_unchanged(response: Response) -> Response:
     # private: the answer is this caller's; no-cache: always ask, never show a stale copy.
     response.headers.setdefault("Cache-Control", "private, no-cache")
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # turns this response into the 304 when it matches
+    return response
