@@ -18,6 +18,30 @@ run: install web
 	@echo "Patrol: http://$(HOST):$(PORT)  (API docs: /api/docs, demo password: patrol-demo)"
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
 
+## lan: a trial on the office Wi-Fi over HTTPS: Caddy (tls internal) on this machine's LAN
+## address in front of gunicorn; phones first open http://<address>:$(LAN_HTTP_PORT)/ca
+LAN_HOST ?= $(shell hostname -I 2>/dev/null | awk '{print $$1}')
+LAN_HTTPS_PORT ?= 8443
+LAN_HTTP_PORT ?= 8080
+CADDY_HOME := $(CURDIR)/instance/caddy
+LAN_ENV = PUBLIC_BASE_URL=https://$(LAN_HOST):$(LAN_HTTPS_PORT) TRUSTED_PROXY_HOPS=1 \
+	SESSION_COOKIE_SECURE=1 PATROL_CA_ROOT_CERT=$(CADDY_HOME)/data/caddy/pki/authorities/local/root.crt
+CADDY_ENV = XDG_DATA_HOME=$(CADDY_HOME)/data XDG_CONFIG_HOME=$(CADDY_HOME)/config \
+	PATROL_LAN_HOST=$(LAN_HOST) PATROL_LAN_HTTPS_PORT=$(LAN_HTTPS_PORT) \
+	PATROL_LAN_HTTP_PORT=$(LAN_HTTP_PORT) PATROL_UPSTREAM=127.0.0.1:$(PORT)
+
+lan: install web system-deps-lan
+	@if [ -z "$(LAN_HOST)" ]; then echo "no LAN address found: make lan LAN_HOST=192.168.x.y"; exit 1; fi
+	$(BIN)/flask db upgrade
+	$(LAN_ENV) $(BIN)/flask seed demo
+	@mkdir -p $(CADDY_HOME)
+	@echo "Patrol over HTTPS: https://$(LAN_HOST):$(LAN_HTTPS_PORT)"
+	@echo "On each phone first open http://$(LAN_HOST):$(LAN_HTTP_PORT)/ca and install the certificate"
+	$(CADDY_ENV) caddy run --adapter caddyfile --config deploy/Caddyfile.lan & caddy=$$!; \
+		trap "kill $$caddy 2>/dev/null" EXIT INT TERM; \
+		$(LAN_ENV) $(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) \
+			--access-logfile - 'app:create_app()'
+
 ## test: install what the tests need, run the suite on SQLite, then on PostgreSQL if configured
 test: install-test web
 	$(MAKE) --no-print-directory test-sqlite
@@ -60,12 +84,16 @@ test-clock: install-test
 ## system-deps-test adds what only the tests need: Chromium and the Noto CJK fonts for the phone
 ## app's browser tests, libfaketime for the clock runs (make test-clock).
 SYSTEM_PACKAGES := fonts-wqy-microhei
-TEST_SYSTEM_PACKAGES := chromium fonts-noto-cjk faketime
+LAN_SYSTEM_PACKAGES := caddy
+TEST_SYSTEM_PACKAGES := chromium fonts-noto-cjk faketime caddy libnss3-tools
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: system-deps system-deps-test install-test lock test-clock
+.PHONY: system-deps system-deps-lan system-deps-test install-test lock test-clock lan
 system-deps:
 	@$(call apt_install,$(SYSTEM_PACKAGES))
+
+system-deps-lan:
+	@$(call apt_install,$(LAN_SYSTEM_PACKAGES))
 
 system-deps-test:
 	@$(call apt_install,$(TEST_SYSTEM_PACKAGES))

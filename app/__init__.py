@@ -36,12 +36,12 @@ def check_config(app: Flask) -> None:
 
 
 def trust_proxies(app: Flask) -> None:
-    """Take the client address from X-Forwarded-For only as far as TRUSTED_PROXY_HOPS allows."""
+    """Believe the configured number of reverse proxies about the client's address and scheme."""
     hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _local_secret(app: Flask) -> str:
@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount every domain's API blueprint and the web pages."""
     from app.audit.routes import blp as audit_blp
     from app.auth.routes import blp as auth_blp
+    from app.certificate import certificate
     from app.checklists.routes import blp as checklists_blp
     from app.coverage.routes import blp as coverage_blp
     from app.extensions import api
@@ -128,15 +129,17 @@ def register_blueprints(app: Flask) -> None:
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/tokens"}
     )
     app.register_blueprint(docs_static)
+    app.register_blueprint(certificate)
     app.register_blueprint(web)
 
 
 def register_request_hooks(app: Flask) -> None:
-    """Load the caller before each request and guard JSON body size."""
-    from app.common.http import limit_json_body
+    """Load the caller before each request, guard JSON body size, let GETs be revalidated."""
+    from app.common.http import answer_unchanged, limit_json_body
 
     app.before_request(limit_json_body)
     app.before_request(load_caller)
+    app.after_request(answer_unchanged)
 
 
 def load_caller() -> None:

@@ -31,6 +31,8 @@ class Config:
     INSTANCE_DIR = str(_instance_dir())
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
     DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Asia/Shanghai")
+    # Caddy's local root certificate, which /ca offers to phones during a LAN trial (make lan).
+    CA_ROOT_CERT = os.environ.get("PATROL_CA_ROOT_CERT", "")
 
     # The JSON API takes small bodies; photo uploads get their own limit in the photos module.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
@@ -56,8 +58,9 @@ class Config:
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", 15))
     LOGIN_LOCK_MAX_MINUTES = int(os.environ.get("LOGIN_LOCK_MAX_MINUTES", 24 * 60))
     LOGIN_MEMORY_HOURS = int(os.environ.get("LOGIN_MEMORY_HOURS", 24))
-    # Reverse proxies (Caddy, nginx) in front of the app whose X-Forwarded-For is believed; 0
-    # means the client address is the connection's. Set it to the number of proxy hops, no more.
+    # Reverse proxies (Caddy: make lan, deploy/Caddyfile) in front of the app whose
+    # X-Forwarded-For/-Proto are believed; 0 means the client address and scheme are the
+    # connection's. Set it to the number of proxy hops, no more.
     TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", 0))
 
     API_TITLE = "Patrol API"

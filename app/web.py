@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def _spa_index(title: str | None = None) -> Response | None:
     if not index.exists():
         return None
     if title is None:
-        response = send_from_directory(WEB_DIST, "index.html", max_age=0)
+        response = _send_built("index.html", max_age=0)
     else:
         html = index.read_text(encoding="utf-8")
         tag = f"<title>{escape(title)}</title>"
@@ -71,8 +72,33 @@ def _spa_index(title: str | None = None) -> Response | None:
     return response
 
 
+# web/scripts/compress.mjs writes these beside each file at build time, best first.
+PRECOMPRESSED = (("br", ".br"), ("gzip", ".gz"))
+
+
+def _send_built(path: str, **options) -> Response:
+    """Send a built file, precompressed when the browser accepts it (Vary says so)."""
+    mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    variant = next(
+        (
+            (encoding, path + suffix)
+            for encoding, suffix in PRECOMPRESSED
+            if request.accept_encodings[encoding] and (WEB_DIST / (path + suffix)).is_file()
+        ),
+        None,
+    )
+    if variant is None:
+        response = send_from_directory(WEB_DIST, path, mimetype=mimetype, **options)
+    else:
+        response = send_from_directory(WEB_DIST, variant[1], mimetype=mimetype, **options)
+        response.headers["Content-Encoding"] = variant[0]
+    if any((WEB_DIST / (path + suffix)).is_file() for _, suffix in PRECOMPRESSED):
+        response.vary.add("Accept-Encoding")
+    return response
+
+
 def _static_file(path: str) -> Response:
-    response = send_from_directory(WEB_DIST, path)
+    response = _send_built(path)
     response.headers["Cache-Control"] = IMMUTABLE if path.startswith("assets/") else REVALIDATE
     if path == "sw.js":
         response.headers["Service-Worker-Allowed"] = "/"

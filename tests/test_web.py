@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import gzip
 
 import pytest
 
@@ -133,3 +134,47 @@ def test_the_build_has_no_inline_script_or_style_and_asks_no_other_host():
     for css in (BUILT / "assets").glob("*.css"):
         # Vant's icon font names a copy on at.alicdn.com; the build keeps only the embedded one.
         assert not re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text(encoding="utf-8")), css
+def _precompress(path):
+    body = path.read_bytes()
+    path.with_name(path.name + ".gz").write_bytes(gzip.compress(body))
+    path.with_name(path.name + ".br").write_bytes(brotli_stub(body))
+
+
+def brotli_stub(body: bytes) -> bytes:
+    """Stand in for a brotli file: app/web.py sends the bytes as they are, never decoding them."""
+    return b"BR:" + body
+
+
+@pytest.mark.parametrize(
+    ("accept", "encoding"),
+    [("br, gzip", "br"), ("gzip, deflate", "gzip"), ("identity", None), (None, None)],
+)
+def test_built_files_are_sent_precompressed_as_the_browser_accepts(client, dist, accept, encoding):
+    _precompress(dist / "assets" / "index-abc123.js")
+    _precompress(dist / "index.html")
+    headers = {"Accept-Encoding": accept} if accept else {}
+    pairs = (("/assets/index-abc123.js", "assets/index-abc123.js"), ("/", "index.html"))
+    for path, source in pairs:
+        resp = client.get(path, headers=headers)
+        assert resp.status_code == 200
+        assert resp.headers.get("Content-Encoding") == encoding, path
+        assert "Accept-Encoding" in resp.headers["Vary"], path  # caches keep the variants apart
+        expected = (dist / source).read_bytes()
+        if encoding == "gzip":
+            assert gzip.decompress(resp.data) == expected
+        elif encoding == "br":
+            assert resp.data == brotli_stub(expected)
+        else:
+            assert resp.data == expected
+        resp.close()
+    js = client.get("/assets/index-abc123.js", headers=headers)
+    assert js.mimetype == "text/javascript"  # the original's type, not the variant's
+    assert "immutable" in js.headers["Cache-Control"]
+    js.close()
+
+
+def test_a_file_without_variants_is_sent_plain_without_vary(client, dist):
+    resp = client.get("/sw.js", headers={"Accept-Encoding": "br, gzip"})
+    assert "Content-Encoding" not in resp.headers
+    assert "Accept-Encoding" not in resp.headers.get("Vary", "")
+    resp.close()

@@ -21,6 +21,19 @@ const localFontsOnly = {
   },
 }
 
+// Chunks only desk and supervisor roles open (names as in dist/.vite/manifest.json): the back
+// office, coverage, review and the role home boards. An assistant's patrol never loads them.
+const DESK_CHUNKS = [
+  'admin',
+  'CoverageView',
+  'ReviewView',
+  'SupervisorHome',
+  'RenovationBoard',
+  'BoardHeader',
+  'DispatchHome',
+  'QueueHome',
+]
+
 export default defineConfig({
   define: {
     // vue-i18n: composition API only, no devtools, so the legacy code is dropped.
@@ -47,7 +60,7 @@ export default defineConfig({
     VitePWA({
       registerType: 'autoUpdate',
       injectRegister: false, // src/main.js registers /sw.js itself
-      includeManifestIcons: false, // globPatterns below already precaches public/icons
+      includeManifestIcons: false, // the browser fetches the icons it needs itself
       manifest: {
         id: '/',
         name: '物业巡查 Patrol',
@@ -67,14 +80,30 @@ export default defineConfig({
         ],
       },
       workbox: {
-        // The whole shell, the QR decoder's worker included, so scanning works offline.
-        globPatterns: ['**/*.{js,css,html,png,svg,webmanifest,wasm}'],
+        // The patrol shell, the QR decoder's worker included, so scanning works offline.
+        globPatterns: ['**/*.{js,css,html,png,svg,wasm}'], // the plugin adds the manifest itself
+        // Not for everyone's first visit: the desk and supervisors' screens are cached when first
+        // opened (runtimeCaching below); the browser fetches the icons itself (tab, install),
+        // and sw.js loads the workbox runtime itself.
+        globIgnores: [
+          '**/node_modules/**',
+          'sw.js',
+          'workbox-*.js',
+          ...DESK_CHUNKS.map((name) => `assets/${name}-*`),
+          'icons/**',
+        ],
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/api\//],
         cleanupOutdatedCaches: true,
         clientsClaim: true,
         skipWaiting: true,
         runtimeCaching: [
+          {
+            // A screen left out of the precache: its hashed files never change under their name.
+            urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/assets/'),
+            handler: 'CacheFirst',
+            options: { cacheName: 'screens', expiration: { maxEntries: 120 } },
+          },
           {
             // Photo copies never change once stored (the API says immutable).
             urlPattern: /\/api\/v1\/photos\/\d+\/(thumb|display)$/,

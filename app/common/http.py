@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter, ValidationError
 
@@ -79,3 +79,23 @@ def json_depth(body: bytes) -> int:
         elif char in (b"]", b"}"):
             depth -= 1
     return deepest
+
+
+def answer_unchanged(response: Response) -> Response:
+    """Tag a GET's JSON answer so a phone revalidates it, and answer 304 when it has it already.
+
+    The offline pack (checkpoints, checklists, vocabulary) is fetched at every app start; on a
+    slow network the unchanged copy should cost a few hundred bytes, not the whole pack again.
+    """
+    if (
+        request.method != "GET"
+        or response.status_code != 200
+        or response.mimetype != "application/json"
+        or response.direct_passthrough
+    ):
+        return response
+    # private: the answer is this caller's; no-cache: always ask, never show a stale copy.
+    response.headers.setdefault("Cache-Control", "private, no-cache")
+    response.add_etag()
+    response.make_conditional(request)  # turns this response into the 304 when it matches
+    return response

@@ -8,9 +8,11 @@ always run and a missing build or browser is an error.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -64,7 +66,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # --- the server ---
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -136,16 +138,24 @@ def _prepare_empty_database(url: str, instance_dir: str) -> None:
         db.engine.dispose()
 
 
-def _serve(prepare: Callable[[str, str], None]) -> Iterator[Server]:
-    """Serve the app with gunicorn on a free port, on a fresh SQLite database set up by prepare."""
+def _serve(
+    prepare: Callable[[str, str], None],
+    port: int | None = None,
+    public_url: str | None = None,
+    env_extra: dict[str, str] | None = None,
+) -> Iterator[Server]:
+    """Serve the app with gunicorn on a free port, on a fresh SQLite database set up by prepare.
+
+    public_url is where phones reach it when a proxy (Caddy) stands in front.
+    """
     why = _why_not_runnable()
     if why:
         pytest.fail(f"cannot run the browser journeys: {why}")
     tmp = tempfile.mkdtemp(prefix="patrol-e2e-")
     url = f"sqlite:///{tmp}/e2e.db"
     prepare(url, tmp)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
+    port = port or free_port()
+    base = public_url or f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -154,6 +164,7 @@ def _serve(prepare: Callable[[str, str], None]) -> Iterator[Server]:
         "SECRET_KEY": "e2e-secret",
         "LABEL_SECRET": LABEL_SECRET,
         "PATROL_ENV": "development",
+        **(env_extra or {}),
     }
     env.pop("TEST_DATABASE_URL", None)
     log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 (closed below)
@@ -177,7 +188,7 @@ def _serve(prepare: Callable[[str, str], None]) -> Iterator[Server]:
         stderr=subprocess.STDOUT,
     )
     try:
-        _wait_until_up(base + "/api/v1/vocab", proc, Path(tmp) / "server.log")
+        _wait_until_up(f"http://127.0.0.1:{port}/api/v1/vocab", proc, Path(tmp) / "server.log")
         yield Server(base, tmp)
     finally:
         proc.terminate()
@@ -228,14 +239,21 @@ def camera_file() -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _launch(playwright, camera_file: Path, camera_allowed: bool):
+def _launch(
+    playwright,
+    camera_file: Path,
+    camera_allowed: bool,
+    extra_args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+):
     args = [
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={camera_file}",
+        *extra_args,
     ]
     if camera_allowed:
         args.append("--use-fake-ui-for-media-stream")
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=args, env=env)
 
 
 @pytest.fixture(scope="session")
@@ -309,6 +327,122 @@ def phone(browser, server: Server):
     context.set_default_timeout(15000)
     yield context
     context.close()
+
+
+# --- a LAN trial: the app behind a real Caddy over HTTPS, as make lan runs it ---
+
+LAN_HOST = "patrol.test"
+CADDY = shutil.which("caddy") or "/usr/bin/caddy"
+
+
+@dataclass
+class Lan:
+    """The app at https://patrol.test:<port> through Caddy, and Caddy's plain-HTTP side."""
+
+    server: Server
+    http_url: str
+    root_cert: Path
+
+
+@contextlib.contextmanager
+def behind_caddy(prepare: Callable[[str, str], None] = _prepare_database) -> Iterator[Lan]:
+    """Serve a fresh demo through Caddy (deploy/Caddyfile.lan, tls internal) at patrol.test."""
+    caddy_home = Path(tempfile.mkdtemp(prefix="patrol-caddy-"))
+    root_cert = caddy_home / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
+    app_port, https_port, http_port = free_port(), free_port(), free_port()
+    public = f"https://{LAN_HOST}:{https_port}"
+    extra = {
+        "TRUSTED_PROXY_HOPS": "1",
+        "SESSION_COOKIE_SECURE": "1",
+        "PATROL_CA_ROOT_CERT": str(root_cert),
+    }
+    with contextlib.contextmanager(_serve)(prepare, app_port, public, extra) as server:
+        env = {
+            **os.environ,
+            "XDG_DATA_HOME": str(caddy_home / "data"),
+            "XDG_CONFIG_HOME": str(caddy_home / "config"),
+            "PATROL_LAN_HOST": LAN_HOST,
+            "PATROL_LAN_HTTPS_PORT": str(https_port),
+            "PATROL_LAN_HTTP_PORT": str(http_port),
+            "PATROL_UPSTREAM": f"127.0.0.1:{app_port}",
+        }
+        log = open(caddy_home / "caddy.log", "wb")  # noqa: SIM115 (closed below)
+        config = ROOT / "deploy" / "Caddyfile.lan"
+        proc = subprocess.Popen(
+            [CADDY, "run", "--adapter", "caddyfile", "--config", str(config)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_for_caddy(https_port, root_cert, proc, caddy_home / "caddy.log")
+            yield Lan(server, f"http://{LAN_HOST}:{http_port}", root_cert)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+            log.close()
+            shutil.rmtree(caddy_home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def lan() -> Iterator[Lan]:
+    """The demo through a real Caddy over HTTPS at https://patrol.test (as make lan runs it)."""
+    with behind_caddy() as lan:
+        yield lan
+
+
+def _wait_for_caddy(port: int, root_cert: Path, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"caddy exited: {log.read_text(errors='replace')[-2000:]}")
+        if root_cert.exists():
+            context = ssl.create_default_context(cafile=str(root_cert))
+            try:
+                with (
+                    socket.create_connection(("127.0.0.1", port), timeout=2) as raw,
+                    context.wrap_socket(raw, server_hostname=LAN_HOST),
+                ):
+                    return
+            except (OSError, ssl.SSLError):
+                pass
+        time.sleep(0.2)
+    pytest.fail("caddy did not serve HTTPS within 30 s")
+
+
+@contextlib.contextmanager
+def trusting_chromium(playwright, camera_file: Path, root_cert: Path):
+    """Launch Chromium whose profile trusts root_cert and that finds patrol.test on this machine."""
+    home = Path(tempfile.mkdtemp(prefix="patrol-home-"))
+    nssdb = home / ".pki" / "nssdb"
+    nssdb.mkdir(parents=True)
+    # Chromium on Linux trusts what the user's NSS database trusts: a phone with the root installed.
+    certutil = ["certutil", "-d", f"sql:{nssdb}"]
+    subprocess.run([*certutil, "-N", "--empty-password"], check=True, capture_output=True)
+    subprocess.run(
+        [*certutil, "-A", "-t", "C,,", "-n", "Caddy Local Authority", "-i", str(root_cert)],
+        check=True,
+        capture_output=True,
+    )
+    b = _launch(
+        playwright,
+        camera_file,
+        camera_allowed=True,
+        extra_args=(f"--host-resolver-rules=MAP {LAN_HOST} 127.0.0.1",),
+        env={**os.environ, "HOME": str(home)},
+    )
+    try:
+        yield b
+    finally:
+        b.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def lan_browser(playwright_instance, camera_file: Path, lan: Lan):
+    """Chromium as a phone that installed the LAN trial's root certificate."""
+    with trusting_chromium(playwright_instance, camera_file, lan.root_cert) as b:
+        yield ClockedBrowser(b)
 
 
 # --- the API, for setting up and checking what the phone did ---

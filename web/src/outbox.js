@@ -225,5 +225,6 @@ export function startOutbox() {
   setInterval(kick, RETRY_EVERY_MS)
   // A login (the same user back, or another) sends what that user left waiting.
   watch(() => session.user?.id, (id) => id && refresh().then(kick))
-  refresh().then(kick)
+  // A start is rare and may follow hours offline: try every waiting entry now, backoff or not.
+  refresh().then(() => session.online && flush({ force: true }).catch(console.error))
 }

@@ -2,6 +2,7 @@
 import { reactive } from 'vue'
 import { api, ApiError, NetworkError } from './api.js'
 import * as db from './db.js'
+import { keepData } from './storage.js'
 import { localMidnight } from './util.js'
 
 export const session = reactive({
@@ -53,6 +54,7 @@ export async function restoreSession() {
     }
   }
   session.ready = true
+  if (session.user) keepData()
   if (session.user && session.online) syncPack().catch(() => {})
 }
 
@@ -67,6 +69,7 @@ export async function login(username, password) {
   const me = await api.login(username, password)
   await db.deleteKV('loggedOut')
   await remember(me)
+  keepData() // ask the browser never to evict the outbox; Me shows the answer
   await syncPack() // the pack is what makes the next scan work offline
   return me
 }

@@ -137,6 +137,16 @@ export default {
     pwSave: 'Save', pwChanged: 'Password changed; other devices must log in again', pwRequired: 'Required',
     logoutUnsent: '{n} inspections are not sent yet. They stay on this phone and are sent at the next login.',
   },
+  storage: {
+    title: 'Storage on this phone',
+    used: '{used} used · {free} free',
+    kept: 'Persistent: the browser will not clear unsent records by itself',
+    notKept: 'Not persistent: when the phone runs low on space the browser may clear unsent records; send them soon',
+    unknown: 'This browser cannot tell how storage stands',
+    full: 'The phone\'s storage is full, so this record was not saved. Your answers are still on this page: free some space (or send the waiting records first) and submit again. Records saved before are not affected.',
+    failed: 'This record was not saved on the phone ({reason}). Your answers are still on this page; submit again shortly. Records saved before are not affected.',
+    draftFailed: 'The draft could not be saved on the phone: storage may be full; submit soon',
+  },
   role: {
     admin: 'Administrator', supervisor: 'Supervisor', frontdesk: 'Front desk', assistant: 'Property assistant',
     inspector: 'Renovation inspector', staff: 'Department staff',
