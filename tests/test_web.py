@@ -134,6 +134,8 @@ def test_the_build_has_no_inline_script_or_style_and_asks_no_other_host():
     for css in (BUILT / "assets").glob("*.css"):
         # Vant's icon font names a copy on at.alicdn.com; the build keeps only the embedded one.
         assert not re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text(encoding="utf-8")), css
+
+
 def _precompress(path):
     body = path.read_bytes()
     path.with_name(path.name + ".gz").write_bytes(gzip.compress(body))
