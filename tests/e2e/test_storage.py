@@ -37,6 +37,7 @@ def test_a_full_phone_says_so_and_keeps_every_record_it_saved(browser, server, a
             "/api/v1/checkpoints", params={"kind": "stairwell", "per_page": 30}
         ).json()["items"]
     ]
+    before = {code: _inspections(supervisor, code) for code in codes}  # other journeys' visits
     photo = camera_jpeg()
     phone = browser.new_context(base_url=server.base_url, **PHONE)
     phone.set_default_timeout(20000)
@@ -93,9 +94,11 @@ def test_a_full_phone_says_so_and_keeps_every_record_it_saved(browser, server, a
     expect(page.get_by_test_id("sent-entry")).to_have_count(len(saved), timeout=90000)
     expect(page.get_by_test_id("outbox-entry")).to_have_count(0)
     for code in saved:
-        checkpoint = supervisor.get(f"/api/v1/checkpoints/by-code/{code}").json()
-        found = supervisor.get(
-            "/api/v1/inspections", params={"checkpoint_id": checkpoint["id"]}
-        ).json()
-        assert found["total"] == 1, code
+        assert _inspections(supervisor, code) == before[code] + 1, code
     phone.close()
+
+
+def _inspections(api, code: str) -> int:
+    checkpoint = api.get(f"/api/v1/checkpoints/by-code/{code}").json()
+    found = api.get("/api/v1/inspections", params={"checkpoint_id": checkpoint["id"]}).json()
+    return found["total"]
