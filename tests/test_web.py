@@ -104,3 +104,9 @@ def test_label_url_opens_the_app_titled_with_the_checkpoint(client, world, dist)
     title = f"<title>{world.a.checkpoint.name_zh} · 物业巡查</title>"
     assert title in resp.get_data(as_text=True)
     assert client.get("/c/NOSUCH").status_code == 404  # an unknown label never opens the app
+
+
+def test_the_web_app_still_answers_its_own_routes_and_the_api_docs(client):
+    assert client.get("/tickets/12").status_code == 200
+    assert client.get("/apiary").status_code == 200  # a web route that only starts like /api
+    assert client.get("/api/docs").status_code == 200
