@@ -30,7 +30,7 @@ class PropertyRefSchema(BaseSchema):
     id = fields.Integer()
     code = fields.String()
     name = fields.String()
-    name_en = fields.String()
+    name_en = fields.String(allow_none=True)
     timezone = fields.String()
 
 
@@ -49,7 +49,7 @@ class DepartmentRefSchema(BaseSchema):
     property_id = fields.Integer()
     code = fields.String()
     name_zh = fields.String()
-    name_en = fields.String()
+    name_en = fields.String(allow_none=True)
 
 
 class UserSchema(BaseSchema):
@@ -70,7 +70,7 @@ class UserSchema(BaseSchema):
     active = fields.Boolean()
     created_at = fields.DateTime(dump_only=True)
     password = fields.String(load_only=True, required=True, validate=validate.Length(max=200))
-    last_login_at = fields.DateTime(dump_only=True)
+    last_login_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
 class UserArgs(PageArgs):
@@ -115,7 +115,7 @@ class TokenSchema(BaseSchema):
     token = fields.String()
     token_type = fields.Constant("Bearer")
     created_at = fields.DateTime()
-    expires_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True)
 
 
 class TokenInfoSchema(BaseSchema):
@@ -124,8 +124,8 @@ class TokenInfoSchema(BaseSchema):
     id = fields.Integer()
     name = fields.String()
     created_at = fields.DateTime()
-    expires_at = fields.DateTime()
-    last_used_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True)
+    last_used_at = fields.DateTime(allow_none=True)
 
 
 UserPage = page_schema(UserSchema)

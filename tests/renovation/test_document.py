@@ -1,0 +1,21 @@
+"""Permits and their ledger answer what the OpenAPI document says, before any decision too."""
+
+from __future__ import annotations
+
+from tests.openapi import assert_documented
+from tests.renovation.conftest import permit_body
+
+
+def test_an_undecided_permit_and_its_ledger_match_the_document(app, world, as_role):
+    frontdesk = as_role("frontdesk")
+    body = permit_body(world, contractor_contact=None, contractor_phone=None)
+    permit = assert_documented(
+        app, "post", "/api/v1/permits", frontdesk.post("/api/v1/permits", json=body)
+    )
+    assert permit["decided_at"] is None and permit["completion_note"] is None
+    one = frontdesk.get(f"/api/v1/permits/{permit['id']}")
+    assert_documented(app, "get", "/api/v1/permits/{obj_id}", one)
+    listed = frontdesk.get("/api/v1/permits")
+    assert_documented(app, "get", "/api/v1/permits", listed)
+    ledger = frontdesk.get(f"/api/v1/permits/{permit['id']}/ledger")
+    assert_documented(app, "get", "/api/v1/permits/{obj_id}/ledger", ledger)
