@@ -8,7 +8,7 @@ from marshmallow import ValidationError, validate, validates_schema
 
 from app.common import fields
 from app.common.schemas import BaseSchema, PageArgs, Text, contact_field, one_of, page_schema
-from app.renovation.models import PERMIT_STATUSES
+from app.renovation.models import LEDGER_KINDS, PERMIT_STATUSES
 
 PHONE = validate.Regexp(r"^\+?[0-9 -]{5,20}$")
 
@@ -86,12 +86,18 @@ class LedgerEntrySchema(BaseSchema):
     created_by_id = fields.Integer(dump_only=True, allow_none=True)
 
 
+class LedgerEntryOutSchema(LedgerEntrySchema):
+    """A booked entry: the deposit itself too, which only approving a permit books."""
+
+    kind = fields.String(validate=one_of(LEDGER_KINDS))
+
+
 class LedgerSchema(BaseSchema):
     """A permit's deposit account."""
 
     permit_id = fields.Integer()
     balance_cents = fields.Integer()
-    entries = fields.List(fields.Nested(LedgerEntrySchema))
+    entries = fields.List(fields.Nested(LedgerEntryOutSchema))
 
 
 class ViolationSchema(BaseSchema):

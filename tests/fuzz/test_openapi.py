@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,7 @@ from app.config import TestConfig
 from app.extensions import db
 from seed.loader import load_demo
 from tests import factories
+from tests.fuzz.story import play
 
 pytestmark = pytest.mark.fuzz
 
@@ -71,8 +74,14 @@ class Seeded:
             return
         with APP.app_context():
             db.engine.dispose()
-        shutil.copyfile(PRISTINE, DATABASE)
+        copy_database(PRISTINE, DATABASE)
         self.operation = operation
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a SQLite database whole: a file copy would miss what is still in its WAL file."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +95,9 @@ def seeded(_clock: None) -> Iterator[Seeded]:
         admin = db.session.query(User).filter_by(username="admin").one()
         _, token = create_token(admin, "fuzz")
         db.session.commit()
+        play(APP)
         db.engine.dispose()
-    shutil.copyfile(DATABASE, PRISTINE)
+    copy_database(DATABASE, PRISTINE)
     yield Seeded(token)
     with APP.app_context():
         db.engine.dispose()

@@ -19,3 +19,13 @@ def test_an_undecided_permit_and_its_ledger_match_the_document(app, world, as_ro
     assert_documented(app, "get", "/api/v1/permits", listed)
     ledger = frontdesk.get(f"/api/v1/permits/{permit['id']}/ledger")
     assert_documented(app, "get", "/api/v1/permits/{obj_id}/ledger", ledger)
+
+
+def test_an_approved_permit_s_ledger_with_its_deposit_matches_the_document(app, world, as_role):
+    permit = as_role("frontdesk").post("/api/v1/permits", json=permit_body(world)).get_json()
+    supervisor = as_role("supervisor")
+    approved = supervisor.post(f"/api/v1/permits/{permit['id']}/steps", json={"action": "approve"})
+    assert approved.status_code == 200, approved.get_json()
+    resp = supervisor.get(f"/api/v1/permits/{permit['id']}/ledger")
+    ledger = assert_documented(app, "get", "/api/v1/permits/{obj_id}/ledger", resp)
+    assert [e["kind"] for e in ledger["entries"]] == ["deposit"]
