@@ -37,6 +37,7 @@ from app.config import TestConfig
 from app.extensions import db
 from seed.loader import load_demo
 from tests import factories
+from tests.fuzz.steer import Pools, pools, steer
 from tests.fuzz.story import play
 
 pytestmark = pytest.mark.fuzz
@@ -66,10 +67,11 @@ if os.environ.get("FUZZ_PATHS"):
 
 
 class Seeded:
-    """The admin's token, and which operation the database was last put back for."""
+    """The admin's token, its property's ids, and which operation the database was put back for."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, ids: Pools) -> None:
         self.token = token
+        self.ids = ids
         self.operation = ""
 
     def start(self, operation: str) -> None:
@@ -100,9 +102,10 @@ def seeded(_clock: None) -> Iterator[Seeded]:
         _, token = create_token(admin, "fuzz")
         db.session.commit()
         play(APP)
+        ids = pools(admin.properties[0].id, admin.company_id)
         db.engine.dispose()
     copy_database(DATABASE, PRISTINE)
-    yield Seeded(token)
+    yield Seeded(token, ids)
     with APP.app_context():
         db.engine.dispose()
     shutil.rmtree(FOLDER, ignore_errors=True)
@@ -118,6 +121,7 @@ def seeded(_clock: None) -> Iterator[Seeded]:
 )
 def test_operation(case: schemathesis.Case, seeded: Seeded) -> None:
     seeded.start(case.operation.label)
+    steer(case, seeded.ids)
     response = case.call(headers={"Authorization": f"Bearer {seeded.token}"})
     ANSWERS.setdefault(case.operation.label, Counter())[response.status_code] += 1
     case.validate_response(response, checks=CHECKS)
