@@ -345,3 +345,12 @@ def test_the_document_describes_every_error_answer_as_problem_json(client, admin
     for resp in (refused, conflict, admin.get("/api/v1/zones/999999")):
         assert resp.status_code >= 400
         assert ProblemDetailsSchema().validate(resp.get_json()) == {}
+
+
+def test_the_document_says_integers_are_32_bit(client):
+    spec = client.get("/api/openapi.json").get_json()
+    assert spec["components"]["schemas"]["Zone"]["properties"]["property_id"]["format"] == "int32"
+    page = next(
+        p for p in spec["paths"]["/api/v1/zones"]["get"]["parameters"] if p["name"] == "page"
+    )
+    assert page["schema"]["format"] == "int32"
