@@ -148,6 +148,14 @@ screenshots: install-test web
 	env -u DATABASE_URL -u TEST_DATABASE_URL PATROL_SCREENSHOTS=docs/screenshots \
 		$(BIN)/python -m pytest tests/e2e -q
 
+## fuzz: schemathesis over every operation of the OpenAPI document as an admin, on SQLite
+## (tests/fuzz; FUZZ_PATHS=<regex> for some paths only); bounded by FUZZ_TIMEOUT seconds
+FUZZ_TIMEOUT ?= 1200
+.PHONY: fuzz
+fuzz: install-test
+	env -u DATABASE_URL -u TEST_DATABASE_URL timeout $(FUZZ_TIMEOUT) \
+		$(BIN)/python -m pytest -q -p no:randomly -m fuzz tests/fuzz $(PYTEST_ARGS)
+
 lint: install-test
 	$(BIN)/ruff check app seed tests bench
 	$(BIN)/ruff format --check app seed tests bench

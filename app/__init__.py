@@ -64,6 +64,7 @@ def register_extensions(app: Flask) -> None:
     from app.auth.cookie import SessionCookie
 
     importlib.import_module("app.models")  # every table in the metadata before anything maps
+    from app.common import fields
     from app.common.db import configure_engine_events
     from app.common.http import URL_CONVERTERS
     from app.common.schemas import schema_name_resolver
@@ -82,6 +83,7 @@ def register_extensions(app: Flask) -> None:
             "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name_resolver)
         },
     )
+    api.register_field(fields.Integer, "integer", "int32")  # what app/common/fields.py refuses
     with app.app_context():
         configure_engine_events(db.engine)
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import http
 from typing import Any
 
 from flask import Flask, Response, json, request
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from marshmallow import INCLUDE, Schema
 from werkzeug.exceptions import HTTPException, UnprocessableEntity
+
+from app.common import fields as f
 
 PROBLEM_MIMETYPE = "application/problem+json"
 
@@ -169,6 +175,44 @@ def _validation_errors(exc: HTTPException) -> dict[str, list[str]]:
         else:
             errors.update({f"{location}.{k}": v for k, v in flat.items()})
     return errors
+
+
+class ProblemDetailsSchema(Schema):
+    """What problem() answers, as the OpenAPI document describes every error response."""
+
+    class Meta:
+        unknown = INCLUDE  # an AppError may add fields of its own (e.g. the existing row's id)
+
+    type = f.String(required=True)
+    status = f.Integer(required=True)
+    code = f.String(required=True)
+    title = f.String(required=True)
+    detail = f.String(required=True)
+    detail_zh = f.String(required=True)
+    detail_en = f.String(required=True)
+    errors = f.Dict(
+        keys=f.String(),
+        values=f.List(f.String()),
+        metadata={"description": "The messages of each refused field, by its dotted path"},
+    )
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api, documenting every error response as problem+json."""
+
+    ERROR_SCHEMA = ProblemDetailsSchema
+
+    def _register_responses(self) -> None:
+        """Lazily register a response per status code and the default one, all problem+json."""
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_MIMETYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_MIMETYPE)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
 
 def handle_app_error(exc: AppError) -> Response:

@@ -185,11 +185,9 @@ def _replaced_label_page(code: str) -> Response:
 
 
 @web.get("/")
-@web.get("/<path:path>")
+@web.get("/<page:path>")
 def index(path: str = "") -> Response:
     """Serve the built web app (its files, or index.html for its own routes)."""
-    if path.startswith("api/"):
-        abort(404)
     if path and (WEB_DIST / path).is_file():
         return _static_file(path)
     if path.startswith("assets/"):

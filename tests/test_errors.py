@@ -193,6 +193,20 @@ def test_an_id_too_big_for_the_database_in_a_path_is_404(admin, number):
     _assert_problem(admin.get(f"/api/v1/zones/{number}"), 404)
 
 
+@pytest.mark.parametrize("number", [2**31, -1, "abc"])
+@pytest.mark.parametrize("method", ["patch", "delete", "post", "put"])
+def test_any_method_on_an_api_path_no_route_matches_is_404(admin, number, method):
+    # Not 405: the web app's GET-only catch-all never answers under /api/.
+    _assert_problem(getattr(admin, method)(f"/api/v1/zones/{number}", json={}), 404)
+    _assert_problem(getattr(admin, method)("/api/v1/no-such-thing", json={}), 404)
+
+
+def test_a_wrong_method_on_an_api_route_is_405_naming_the_allowed(admin):
+    resp = admin.put("/api/v1/zones/1", json={})
+    _assert_problem(resp, 405)
+    assert set(resp.headers["Allow"].split(", ")) >= {"GET", "PATCH", "DELETE"}
+
+
 @pytest.mark.parametrize(
     "query,field",
     [
@@ -310,3 +324,33 @@ FAR_AHEAD = "9999-12-31T23:59:59-14:00"
 def test_a_time_at_the_edge_of_the_calendar_is_named(admin, world, url, field):
     body = _assert_problem(admin.get(url.format(p=world.a.prop.id)), 422)
     assert field in body["errors"]
+
+
+def test_the_document_describes_every_error_answer_as_problem_json(client, admin, world):
+    from app.errors import ProblemDetailsSchema
+
+    spec = client.get("/api/openapi.json").get_json()
+    for name in ("DEFAULT_ERROR", "UNPROCESSABLE_ENTITY"):
+        content = spec["components"]["responses"][name]["content"]
+        assert list(content) == [PROBLEM]
+        assert content[PROBLEM]["schema"] == {"$ref": "#/components/schemas/ProblemDetails"}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method != "parameters":
+                assert "default" in operation["responses"], f"{method} {path}"
+    refused = admin.post("/api/v1/zones", json={"property_id": world.a.prop.id, "kind": "x"})
+    conflict = admin.post(
+        "/api/v1/properties", json={"code": world.a.prop.code, "name": "同名", "timezone": "UTC"}
+    )
+    for resp in (refused, conflict, admin.get("/api/v1/zones/999999")):
+        assert resp.status_code >= 400
+        assert ProblemDetailsSchema().validate(resp.get_json()) == {}
+
+
+def test_the_document_says_integers_are_32_bit(client):
+    spec = client.get("/api/openapi.json").get_json()
+    assert spec["components"]["schemas"]["Zone"]["properties"]["property_id"]["format"] == "int32"
+    page = next(
+        p for p in spec["paths"]["/api/v1/zones"]["get"]["parameters"] if p["name"] == "page"
+    )
+    assert page["schema"]["format"] == "int32"

@@ -32,7 +32,7 @@ class PropertyRefSchema(BaseSchema):
     id = fields.Integer()
     code = fields.String()
     name = fields.String()
-    name_en = fields.String()
+    name_en = fields.String(allow_none=True)
     timezone = fields.String()
 
 
@@ -51,7 +51,7 @@ class DepartmentRefSchema(BaseSchema):
     property_id = fields.Integer()
     code = fields.String()
     name_zh = fields.String()
-    name_en = fields.String()
+    name_en = fields.String(allow_none=True)
 
 
 def _account_editable(user: Any) -> bool:
@@ -80,7 +80,7 @@ class UserSchema(BaseSchema):
     active = fields.Boolean()
     created_at = fields.DateTime(dump_only=True)
     password = fields.String(load_only=True, required=True, validate=validate.Length(max=200))
-    last_login_at = fields.DateTime(dump_only=True)
+    last_login_at = fields.DateTime(dump_only=True, allow_none=True)
     # False when the user also holds properties the caller does not administer.
     account_editable = fields.Function(_account_editable, dump_only=True)
 
@@ -143,7 +143,7 @@ class TokenSchema(BaseSchema):
     token = fields.String()
     token_type = fields.Constant("Bearer")
     created_at = fields.DateTime()
-    expires_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True)
 
 
 class TokenInfoSchema(BaseSchema):
@@ -152,8 +152,8 @@ class TokenInfoSchema(BaseSchema):
     id = fields.Integer()
     name = fields.String()
     created_at = fields.DateTime()
-    expires_at = fields.DateTime()
-    last_used_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True)
+    last_used_at = fields.DateTime(allow_none=True)
 
 
 UserPage = page_schema(UserSchema)

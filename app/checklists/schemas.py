@@ -151,7 +151,7 @@ class ChecklistForScanSchema(BaseSchema):
     version_id = fields.Integer()
     version = fields.Integer()
     name_zh = fields.String()
-    name_en = fields.String()
+    name_en = fields.String(allow_none=True)
     items = fields.List(fields.Nested(ItemSchema))
 
 

@@ -6,9 +6,9 @@ import re
 
 from flask import Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter, ValidationError
+from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter
 
-from app.common.fields import INT_MAX, has_control_characters
+from app.common.fields import INT_MAX
 from app.errors import AppError
 
 # Deeper than any body the app takes; json.loads would hit RecursionError (a 500) long before
@@ -17,8 +17,29 @@ MAX_JSON_DEPTH = 32
 _JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 
+def decimal_up_to(limit: int) -> str:
+    """Return a regular expression for the decimal numbers 0..limit (leading zeros allowed)."""
+    digits = str(limit)
+    shorter = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    below = [
+        rf"{digits[:i]}[0-{int(d) - 1}]\d{{{len(digits) - i - 1}}}"
+        for i, d in enumerate(digits)
+        if d != "0"
+    ]
+    return "(?:" + "|".join([*shorter, *below, digits]) + ")"
+
+
+# Out-of-range ids and control characters must fail the rule's regular expression, not its
+# to_python: werkzeug reports a to_python refusal as 405 when the same path has a rule for
+# another method (flask-smorest adds one rule per method), where no match at all is a 404.
+TEXT_CHARACTER = r"[^/\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+PATH_CHARACTER = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
 class IdConverter(IntegerConverter):
     """`<int:...>` in a URL: a database id, so 0..2**31-1; anything larger is simply no match."""
+
+    regex = decimal_up_to(INT_MAX)
 
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", INT_MAX)
@@ -28,25 +49,32 @@ class IdConverter(IntegerConverter):
 class TextConverter(UnicodeConverter):
     """A text segment of a URL (`<code>`): control characters are no match (a 404)."""
 
-    def to_python(self, value: str) -> str:
-        if has_control_characters(value):
-            raise ValidationError()
-        return value
+    def __init__(self, map, *args, **kwargs) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", TEXT_CHARACTER)
 
 
 class TextPathConverter(PathConverter):
     """`<path:...>` without control characters (os.path refuses NUL)."""
 
-    def to_python(self, value: str) -> str:
-        if has_control_characters(value):
-            raise ValidationError()
-        return value
+    regex = f"{TEXT_CHARACTER}{PATH_CHARACTER}*?"
+
+
+class PagePathConverter(TextPathConverter):
+    """`<page:...>`: a path of the web app, never one under /api/.
+
+    The web app's catch-all must not shadow the API: a PATCH to an API path that no route
+    matches (an id beyond 32 bits, say) would otherwise answer 405, the catch-all being GET-only.
+    """
+
+    regex = rf"(?!api(?:/|$)){TEXT_CHARACTER}{PATH_CHARACTER}*?"
 
 
 URL_CONVERTERS = {
     "default": TextConverter,
     "string": TextConverter,
     "path": TextPathConverter,
+    "page": PagePathConverter,
     "int": IdConverter,
 }
 

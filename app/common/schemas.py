@@ -81,6 +81,9 @@ class Text(fields.String):
         length = validate.Length(min=0 if blank else 1, max=max_length)
         extra = kwargs.pop("validate", None)
         validators = [length, *(extra if isinstance(extra, list) else [extra] if extra else [])]
+        if not blank and not any(isinstance(v, validate.Regexp) for v in validators):
+            # The document says what the strip does: minLength alone would let " " through.
+            kwargs["metadata"] = {"pattern": r"\S", **kwargs.get("metadata", {})}
         super().__init__(required=required, validate=validators, **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:

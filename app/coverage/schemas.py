@@ -107,7 +107,7 @@ class FailedItemSchema(BaseSchema):
 
     item_key = fields.String()
     text_zh = fields.String()
-    text_en = fields.String()
+    text_en = fields.String(allow_none=True)
     failures = fields.Integer()
 
 
@@ -117,7 +117,7 @@ class FailedCheckpointSchema(BaseSchema):
     checkpoint_id = fields.Integer()
     code = fields.String()
     name_zh = fields.String()
-    name_en = fields.String()
+    name_en = fields.String(allow_none=True)
     failures = fields.Integer()
 
 

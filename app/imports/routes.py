@@ -82,6 +82,9 @@ def import_sheet(args, files, what):
 @auth.login_required
 @blp.arguments(s.ListArgs, location="query")
 @blp.response(200, FILE, content_type=XLSX_TYPE, description="The list as .xlsx or .csv")
+@blp.doc(
+    responses={"200": {"content": {XLSX_TYPE: {"schema": FILE}, "text/csv": {"schema": FILE}}}}
+)
 def export_sheet(args, what, fmt):
     """Download the current list in the import sheet's format."""
     data = service.export(what, args["property_id"], fmt)

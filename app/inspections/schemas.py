@@ -70,9 +70,9 @@ class ItemRefSchema(BaseSchema):
     id = fields.Integer()
     key = fields.String()
     text_zh = fields.String()
-    text_en = fields.String()
+    text_en = fields.String(allow_none=True)
     answer_type = fields.String()
-    unit = fields.String()
+    unit = fields.String(allow_none=True)
     severity = fields.String()
     category = fields.String()
 

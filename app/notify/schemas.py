@@ -44,21 +44,21 @@ class NotificationSchema(BaseSchema):
 
     id = fields.Integer()
     property_id = fields.Integer()
-    channel_id = fields.Integer()
+    channel_id = fields.Integer(allow_none=True)
     kind = fields.String()
     address = Address(500)
-    ticket_id = fields.Integer()
-    event_id = fields.Integer()
+    ticket_id = fields.Integer(allow_none=True)
+    event_id = fields.Integer(allow_none=True)
     subject = fields.String()
     body = fields.String()
-    payload = fields.Dict()
+    payload = fields.Dict(allow_none=True)
     status = fields.String()
     attempts = fields.Integer()
     created_at = fields.DateTime()
     next_attempt_at = fields.DateTime()
-    lease_until = fields.DateTime()
-    sent_at = fields.DateTime()
-    last_error = fields.String()
+    lease_until = fields.DateTime(allow_none=True)
+    sent_at = fields.DateTime(allow_none=True)
+    last_error = fields.String(allow_none=True)
 
 
 class TestResultSchema(BaseSchema):

@@ -66,7 +66,7 @@ class ZoneRefSchema(BaseSchema):
     id = fields.Integer()
     kind = fields.String()
     name_zh = fields.String()
-    name_en = fields.String()
+    name_en = fields.String(allow_none=True)
 
 
 class ZoneSchema(BaseSchema):
@@ -91,7 +91,7 @@ class CheckpointSchema(BaseSchema):
     property_id = fields.Integer(dump_only=True)
     zone_id = fields.Integer(required=True)
     zone = fields.Nested(ZoneRefSchema, dump_only=True)
-    unit_id = fields.Integer(dump_only=True)
+    unit_id = fields.Integer(dump_only=True, allow_none=True)
     kind = fields.String(required=True, validate=one_of(CHECKPOINT_KINDS))
     name_zh = Text(200, required=True)
     name_en = Text(200, allow_none=True)

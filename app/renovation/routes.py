@@ -20,6 +20,7 @@ from app.tickets.service import get_ticket
 
 blp = Blueprint("renovation", __name__, description="Renovation permits, notices, deposits (装修)")
 
+PDF = {"type": "string", "format": "binary"}
 APPLY_ROLES = ("frontdesk", "inspector", "supervisor", "admin")
 LEDGER_ROLES = ("supervisor", "admin")
 
@@ -103,7 +104,12 @@ def record_violation(data, obj_id):
 
 @blp.get("/tickets/<int:obj_id>/notice.pdf")
 @auth.login_required
-@blp.response(200, description="The printable rectification notice (整改通知书)")
+@blp.response(
+    200,
+    PDF,
+    content_type="application/pdf",
+    description="The printable rectification notice (整改通知书)",
+)
 def notice_pdf(obj_id):
     """Print a renovation ticket's rectification notice."""
     ticket = get_ticket(obj_id)

@@ -8,7 +8,7 @@ from marshmallow import ValidationError, validate, validates_schema
 
 from app.common import fields
 from app.common.schemas import BaseSchema, PageArgs, Text, contact_field, one_of, page_schema
-from app.renovation.models import PERMIT_STATUSES
+from app.renovation.models import LEDGER_KINDS, PERMIT_STATUSES
 
 PHONE = validate.Regexp(r"^\+?[0-9 -]{5,20}$")
 
@@ -31,11 +31,11 @@ class PermitSchema(BaseSchema):
     planned_end = fields.Date(required=True)
     scope = Text(4000, required=True)
     deposit_cents = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
-    decided_at = fields.DateTime(dump_only=True)
-    decision_note = fields.String(dump_only=True)
-    started_at = fields.DateTime(dump_only=True)
-    completed_at = fields.DateTime(dump_only=True)
-    completion_note = fields.String(dump_only=True)
+    decided_at = fields.DateTime(dump_only=True, allow_none=True)
+    decision_note = fields.String(dump_only=True, allow_none=True)
+    started_at = fields.DateTime(dump_only=True, allow_none=True)
+    completed_at = fields.DateTime(dump_only=True, allow_none=True)
+    completion_note = fields.String(dump_only=True, allow_none=True)
     balance_cents = fields.Method("_balance", dump_only=True)
 
     def _balance(self, permit: Any) -> int:
@@ -83,7 +83,13 @@ class LedgerEntrySchema(BaseSchema):
     reason = Text(1000, required=True)
     notice_ticket_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime(dump_only=True)
-    created_by_id = fields.Integer(dump_only=True)
+    created_by_id = fields.Integer(dump_only=True, allow_none=True)
+
+
+class LedgerEntryOutSchema(LedgerEntrySchema):
+    """A booked entry: the deposit itself too, which only approving a permit books."""
+
+    kind = fields.String(validate=one_of(LEDGER_KINDS))
 
 
 class LedgerSchema(BaseSchema):
@@ -91,7 +97,7 @@ class LedgerSchema(BaseSchema):
 
     permit_id = fields.Integer()
     balance_cents = fields.Integer()
-    entries = fields.List(fields.Nested(LedgerEntrySchema))
+    entries = fields.List(fields.Nested(LedgerEntryOutSchema))
 
 
 class ViolationSchema(BaseSchema):

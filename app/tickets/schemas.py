@@ -42,7 +42,7 @@ class CheckpointRefSchema(BaseSchema):
     id = fields.Integer()
     code = fields.String()
     name_zh = fields.String()
-    name_en = fields.String()
+    name_en = fields.String(allow_none=True)
     zone = fields.Nested(ZoneRefSchema)
 
 

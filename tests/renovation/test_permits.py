@@ -13,6 +13,7 @@ from app.places.models import Checkpoint, Unit, UnitStatusChange
 from app.renovation.models import LedgerEntry, Notice
 from app.tickets.models import Ticket
 from tests.inspections.conftest import submission, upload
+from tests.openapi import assert_documented
 from tests.renovation.conftest import permit_body
 
 
@@ -105,7 +106,7 @@ def test_rejecting_needs_a_reason_and_leaves_the_unit(world, as_role):
     assert _step(as_role("inspector"), permit["id"], "start").status_code == 409
 
 
-def test_failed_check_becomes_a_notice_with_a_pdf(world, as_role, renovation_checklist):
+def test_failed_check_becomes_a_notice_with_a_pdf(app, world, as_role, renovation_checklist):
     permit = _approved(world, as_role)
     inspector = as_role("inspector")
     inspection = _check(inspector, world, fail=True)
@@ -117,6 +118,7 @@ def test_failed_check_becomes_a_notice_with_a_pdf(world, as_role, renovation_che
     assert timedelta(days=2, hours=23) < due <= timedelta(days=3)
     pdf = inspector.get(f"/api/v1/tickets/{ticket['id']}/notice.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert_documented(app, "get", "/api/v1/tickets/{obj_id}/notice.pdf", pdf)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     for expected in (
         "整改通知书",
