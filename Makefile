@@ -9,7 +9,7 @@ export FLASK_APP := app
 
 PG_TEST_URL ?= $(or $(TEST_DATABASE_URL),$(DATABASE_URL))
 
-.PHONY: run test test-sqlite test-postgres install web screenshots lint format bench clean
+.PHONY: run test test-web test-sqlite test-postgres install web screenshots lint format bench clean
 
 ## run: install, migrate, load the demo property, serve on http://$(HOST):$(PORT)
 run: install web
@@ -42,11 +42,17 @@ lan: install web system-deps-lan
 		$(LAN_ENV) $(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) \
 			--access-logfile - 'app:create_app()'
 
-## test: install what the tests need, run the suite on SQLite, then on PostgreSQL if configured
+## test: install what the tests need, run the phone's unit tests (vitest, seconds), then the
+## suite on SQLite, then on PostgreSQL if configured
 test: install-test web
+	$(MAKE) --no-print-directory test-web
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$(PG_TEST_URL)" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "DATABASE_URL/TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+test-web:
+	@echo "== phone unit tests (web/test, vitest + fake-indexeddb)"
+	cd web && npm test
 
 test-sqlite:
 	@echo "== test suite on SQLite"

@@ -92,7 +92,8 @@ def test_offline_patrol_syncs_once_and_the_ticket_is_fixed_and_verified(
     assert stored["label_scanned"] is True and stored["label_version"] == 1
     assert stored["device_id"] and stored["app_version"] and stored["clock_offset_s"] is not None
     assert stored["photos_fresh"] is True and stored["status"] == "ok"
-    expect(sent).to_contain_text(f"{stored['score']} 分")
+    expect(sent).to_contain_text(f"到场可信度 {stored['score']}/100")
+    expect(sent).to_contain_text("A幢 5F 楼梯间")  # the checkpoint by name, not only its code
     tickets = supervisor_api.get(
         "/api/v1/tickets", params={"checkpoint_id": checkpoint["id"]}
     ).json()

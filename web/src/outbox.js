@@ -10,12 +10,18 @@ import { session } from './session.js'
 import { isoLocal, uuid } from './util.js'
 
 const RETRY_EVERY_MS = 30000
-const BACKOFF_MS = [5000, 15000, 30000, 60000, 120000, 300000]
+export const BACKOFF_MS = [5000, 15000, 30000, 60000, 120000, 300000]
+export const ALL_SENT_MS = 5000 // how long "all sent" shows after a pass emptied the queue
 
 export const outbox = reactive({
-  entries: [], // newest last; photo blobs are not kept here, only their count
+  entries: [], // newest last; photo blobs are not kept here, only their count and size
   sending: false,
   lastResult: null, // {id, inspection} of the last entry the server took
+  // What a pass is sending now: {entryId, code, name_zh, name_en, photo, photos, bytes};
+  // photo is the 1-based photo under way, 0 once the photos are in and the inspection goes.
+  current: null,
+  lastError: null, // {entryId, code, name_zh, name_en, zh, en, status, transient, at}
+  allSent: false, // true for ALL_SENT_MS after a pass that sent the last of this user's entries
 })
 
 const listeners = new Set()
@@ -28,11 +34,22 @@ export function onSent(fn) {
 
 function summary(entry) {
   const { photos, ...rest } = entry
-  return { ...rest, photoCount: photos.length }
+  const unsent = photos.filter((p) => !p.photoId)
+  return {
+    ...rest,
+    photoCount: photos.length,
+    photosSent: photos.length - unsent.length,
+    photoBytes: unsent.reduce((n, p) => n + (p.blob?.size || 0), 0), // still to upload
+  }
 }
 
+let refreshes = 0
+
 export async function refresh() {
-  outbox.entries = (await db.listOutbox()).map(summary)
+  // Only the latest read lands: an earlier one finishing late must not put sent entries back.
+  const mineNo = ++refreshes
+  const entries = (await db.listOutbox()).map(summary)
+  if (mineNo === refreshes) outbox.entries = entries
 }
 
 /** Entries of this user still to be sent or failed. */
@@ -74,8 +91,17 @@ export async function enqueueInspection({ checkpoint, payload, photos }) {
     createdAt: Date.now(),
   }
   await db.putOutbox(entry)
+  showAllSent(false)
   await refresh()
   return entry
+}
+
+let allSentTimer = null
+
+function showAllSent(on) {
+  clearTimeout(allSentTimer)
+  outbox.allSent = on
+  if (on) allSentTimer = setTimeout(() => (outbox.allSent = false), ALL_SENT_MS)
 }
 
 let running = null
@@ -94,38 +120,60 @@ export async function flush({ force = false } = {}) {
 
 async function pass(force) {
   outbox.sending = true
+  let sent = 0
   try {
     const run = async () => {
       const entries = await db.listOutbox()
       for (const entry of entries) {
         if (entry.userId !== session.user?.id || entry.status === 'failed') continue
         if (!force && entry.nextAttemptAt > Date.now()) continue
-        const keepGoing = await sendOne(entry)
-        if (!keepGoing) break
+        const ok = await sendOne(entry)
+        if (ok) sent += 1
+        await refresh() // the count goes down (or the entry shows its failure) entry by entry
+        if (ok === null) break
       }
     }
     // One sender across tabs of the same app.
-    if (navigator.locks) await navigator.locks.request('patrol-outbox', run)
+    const locks = globalThis.navigator?.locks
+    if (locks) await locks.request('patrol-outbox', run)
     else await run()
   } finally {
+    outbox.current = null
     outbox.sending = false
     await refresh()
   }
+  if (sent && session.user && !mine().length) {
+    outbox.lastError = null
+    showAllSent(true)
+  }
 }
 
-/** Send one entry; return false when sending should stop for now (offline, logged out). */
+function progress(entry, photo) {
+  const { code, name_zh, name_en } = entry.checkpoint
+  const bytes = entry.photos.filter((p) => !p.photoId).reduce((n, p) => n + (p.blob?.size || 0), 0)
+  outbox.current = { entryId: entry.id, code, name_zh, name_en, photo, photos: entry.photos.length, bytes }
+}
+
+/**
+ * Send one entry: true when the server took it, false when it failed or waits for a retry,
+ * null when sending should stop for now (offline, logged out).
+ */
 async function sendOne(entry) {
   try {
-    for (const photo of entry.photos) {
+    for (const [i, photo] of entry.photos.entries()) {
       if (photo.photoId) continue
+      progress(entry, i + 1)
       const stored = await api.uploadPhoto(photo.blob, photo.uuid, entry.propertyId, photo.takenAt)
       photo.photoId = stored.id
       await db.putOutbox(entry) // remember progress: a retry skips this photo
     }
+    progress(entry, 0)
     const inspection = await api.submitInspection(withPhotoIds(entry))
     await db.markSent(entry.id, {
       client_uuid: entry.id,
       code: entry.checkpoint.code,
+      name_zh: entry.checkpoint.name_zh,
+      name_en: entry.checkpoint.name_en,
       user_id: entry.userId,
       scanned_ms: new Date(entry.payload.scanned_at).getTime(),
       failed_count: inspection.failed_count,
@@ -135,11 +183,19 @@ async function sendOne(entry) {
       tickets: (inspection.tickets || []).map((t) => ({ id: t.id, number: t.number })),
     })
     outbox.lastResult = { id: entry.id, inspection }
+    if (outbox.lastError?.entryId === entry.id) outbox.lastError = null
     for (const fn of listeners) fn(entry.id, inspection)
     return true
   } catch (err) {
-    return handleFailure(entry, err)
+    return (await handleFailure(entry, err)) ? false : null
   }
+}
+
+/** Keep the reason of the latest failure for the banner, with the checkpoint it concerns. */
+function noteError(entry) {
+  if (!entry.error) return
+  const { code, name_zh, name_en } = entry.checkpoint
+  outbox.lastError = { entryId: entry.id, code, name_zh, name_en, at: Date.now(), ...entry.error }
 }
 
 function withPhotoIds(entry) {
@@ -159,6 +215,15 @@ async function handleFailure(entry, err) {
   if (err instanceof ApiError && err.status === 401) {
     // The session ended: keep the entry as it is and ask for a login.
     session.user = null
+    outbox.lastError = {
+      entryId: entry.id,
+      ...entry.checkpoint,
+      zh: '登录已过期，请重新登录后继续发送',
+      en: 'Logged out; log in again to go on sending',
+      status: 401,
+      transient: true,
+      at: Date.now(),
+    }
     return false
   }
   entry.attempts += 1
@@ -173,6 +238,7 @@ async function handleFailure(entry, err) {
       fields: p.errors || null,
     }
     await db.putOutbox(entry)
+    noteError(entry)
     return true
   }
   const wait = BACKOFF_MS[Math.min(entry.attempts - 1, BACKOFF_MS.length - 1)]
@@ -186,6 +252,7 @@ async function handleFailure(entry, err) {
           transient: true,
         }
   await db.putOutbox(entry)
+  noteError(entry)
   return !(err instanceof NetworkError)
 }
 
@@ -204,6 +271,7 @@ export async function retry(id) {
 /** Throw an entry away (the user's choice, after a failure the server will not accept). */
 export async function discard(id) {
   await db.deleteOutbox(id)
+  if (outbox.lastError?.entryId === id) outbox.lastError = null
   await refresh()
 }
 

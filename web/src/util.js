@@ -89,3 +89,10 @@ export function pick(obj, field, locale) {
   const en = obj[`${field}_en`]
   return locale === 'en' ? en || zh || '' : zh || en || ''
 }
+
+/** A size for people: 820 KB, 3.7 MB. */
+export function formatBytes(n) {
+  if (!n) return '0 KB'
+  if (n < 1024 * 1024) return `${Math.max(1, Math.round(n / 1024))} KB`
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`
+}

@@ -19,6 +19,11 @@ export default {
     offline: 'Offline: inspections are saved on the phone and sent when the network is back',
     failed: '{n} failed to send; tap to see why',
     waiting: '{n} waiting to be sent',
+    waitingBytes: '{n} waiting to be sent ({size} of photos)',
+    sendingPhoto: 'Sending {name} · photo {i} of {n} ({size})',
+    sendingRecord: 'Sending {name} · the inspection',
+    lastError: 'Last failure: {name}: {reason}',
+    allSent: 'All sent',
   },
   home: {
     hello: 'Hello, {name}',
@@ -120,6 +125,8 @@ export default {
     othersHint: 'Sent when that user logs in again',
     sentToday: 'Sent today',
     allPassed: 'All passed',
+    queued: 'Queued',
+    photosSent: '{i} of {n} photos sent',
   },
   me: {
     title: 'Me',

@@ -19,6 +19,11 @@ export default {
     offline: '当前离线：巡查记录会先保存在手机上，联网后自动发送',
     failed: '{n} 条记录发送失败，点此查看原因',
     waiting: '{n} 条记录等待发送',
+    waitingBytes: '{n} 条记录等待发送（照片 {size}）',
+    sendingPhoto: '正在发送：{name} · 照片 {i}/{n}（{size}）',
+    sendingRecord: '正在发送：{name} · 巡查记录',
+    lastError: '上次发送失败：{name}：{reason}',
+    allSent: '全部已发送',
   },
   home: {
     hello: '{name}，你好',
@@ -120,6 +125,8 @@ export default {
     othersHint: '该账号重新登录后才会发送',
     sentToday: '今日已发送',
     allPassed: '全部合格',
+    queued: '排队中',
+    photosSent: '照片已发送 {i}/{n}',
   },
   me: {
     title: '我的',

@@ -1,0 +1,137 @@
+"""Sending a backlog: the phone counts down entry by entry, says what it sends, then "all sent"."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.phone import (
+    PHONE,
+    camera_jpeg,
+    confirm_dialog,
+    log_in,
+    take_photo,
+    wait_for_service_worker,
+)
+
+# Record every value the outbox tab's badge and the waiting banner show, as the page renders
+# them (a function, not an expression: the CSP refuses eval).
+WATCH = """() => {
+  window.__seen = []
+  const read = () => {
+    const tab = document.querySelectorAll('.van-tabbar-item')[2]
+    const badge = tab?.querySelector('.van-badge')?.textContent.trim() || ''
+    const banner = document.querySelector('[data-test=waiting-banner]')?.dataset.count || ''
+    const current = document.querySelector('[data-test=sync-current]')?.textContent.trim() || ''
+    const last = window.__seen.at(-1)
+    if (!last || last.badge !== badge || last.banner !== banner || last.current !== current) {
+      window.__seen.push({ badge, banner, current })
+    }
+  }
+  read()
+  new MutationObserver(read).observe(document.body, {
+    subtree: true, childList: true, characterData: true, attributes: true,
+  })
+}"""
+
+
+def _fill_offline(page: Page, code: str, photo: bytes, saved: str = "联网后会自动发送") -> None:
+    """Open a checkpoint with no network, fail its first item with a photo, save it."""
+    page.goto(f"/checkpoint/{code}")
+    expect(page.get_by_test_id("checkpoint-name")).to_be_visible()
+    page.get_by_test_id("all-pass").click()
+    item = page.get_by_test_id("item").first
+    item.get_by_test_id("outcome-fail").click()
+    take_photo(page, item.locator(".add-photo"), photo)
+    expect(item.locator(".thumb img")).to_have_count(1)
+    page.get_by_test_id("submit").click()
+    expect(page.locator(".van-dialog")).to_contain_text(saved)
+    confirm_dialog(page)
+
+
+def _slow_photos(route) -> None:
+    time.sleep(0.3)  # a slow mobile uplink; the server stays real
+    route.continue_()
+
+
+def _distinct(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        if not out or out[-1] != v:
+            out.append(v)
+    return out
+
+
+def test_a_backlog_counts_down_says_what_it_sends_and_ends_all_sent(browser, server, api_as):
+    supervisor = api_as("supervisor")
+    checkpoints = supervisor.get(
+        "/api/v1/checkpoints", params={"kind": "car_park", "per_page": 10}
+    ).json()["items"]
+    assert len(checkpoints) >= 5
+    queued, later = checkpoints[:4], checkpoints[4]
+    photo = camera_jpeg()
+    phone = browser.new_context(base_url=server.base_url, **PHONE)
+    phone.set_default_timeout(20000)
+    page = phone.new_page()
+    log_in(page, "assistant")
+    wait_for_service_worker(page)
+
+    # --- four inspections with a photo each, saved with no network ---
+    phone.set_offline(True)
+    for cp in queued:
+        _fill_offline(page, cp["code"], photo)
+    expect(page.get_by_test_id("waiting-count")).to_contain_text("4 条记录等待发送（照片")
+    tab = page.locator(".van-tabbar-item").nth(2)
+    expect(tab.locator(".van-badge")).to_have_text("4")
+
+    # --- back online, photos slowed down: the count goes down one by one ---
+    phone.route("**/api/v1/photos", _slow_photos)
+    page.evaluate(WATCH)
+    phone.set_offline(False)
+    current = page.get_by_test_id("sync-current")
+    expect(current).to_contain_text("正在发送：")
+    expect(current).to_contain_text(re.compile(r"照片 1/1（\d+ KB）|巡查记录"))
+    all_sent = page.get_by_test_id("all-sent")
+    expect(all_sent).to_have_text("全部已发送", timeout=60000)
+    expect(tab.locator(".van-badge")).to_have_count(0)
+    expect(page.get_by_test_id("waiting-banner")).to_have_count(0)
+
+    seen = page.evaluate("() => window.__seen")
+    assert _distinct([s["badge"] for s in seen]) == ["4", "3", "2", "1", ""], seen
+    assert _distinct([s["banner"] for s in seen]) == ["4", "3", "2", "1", ""], seen
+    names = {cp["name_zh"] for cp in queued}
+    shown = {n for s in seen for n in names if n in s["current"]}
+    assert shown == names, seen  # each entry named while it was on its way
+    expect(all_sent).to_be_hidden(timeout=10000)  # "all sent" is a moment, not a state
+
+    # --- today's sent list: names and the presence score, labelled ---
+    page.goto("/outbox")
+    sent = page.get_by_test_id("sent-entry")
+    expect(sent).to_have_count(4)
+    for cp in queued:
+        row = sent.filter(has_text=cp["name_zh"])
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text(cp["code"])
+        expect(row).to_contain_text(re.compile(r"到场可信度 \d+/100"))
+    expect(sent.first).not_to_contain_text(re.compile(r"· \d+ 分"))
+
+    # --- in English: one more, sent while the phone watches ---
+    page.goto("/me")
+    page.get_by_test_id("language").click()
+    phone.set_offline(True)
+    _fill_offline(page, later["code"], photo, saved="sent when the network is back")
+    expect(page.get_by_test_id("waiting-count")).to_contain_text("1 waiting to be sent (")
+    phone.set_offline(False)
+    expect(page.get_by_test_id("sync-current")).to_contain_text(f"Sending {later['name_en']}")
+    expect(page.get_by_test_id("all-sent")).to_have_text("All sent", timeout=30000)
+    page.goto("/outbox")
+    row = page.get_by_test_id("sent-entry").filter(has_text=later["name_en"])
+    expect(row).to_contain_text(re.compile(r"Presence \d+/100"))
+    expect(page.get_by_test_id("sent-entry")).to_have_count(5)
+    phone.close()
+
+    for cp in checkpoints[:5]:
+        found = supervisor.get("/api/v1/inspections", params={"checkpoint_id": cp["id"]}).json()
+        assert found["total"] == 1, cp["code"]  # each sent exactly once
