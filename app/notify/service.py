@@ -246,10 +246,10 @@ def test_message(channel: NotificationChannel) -> Outgoing:
 
 
 def send_test(message: Outgoing) -> dict[str, Any]:
-    """Deliver a test message now with a short timeout; return {ok, error, elapsed_ms}."""
+    """Deliver a test message now within NOTIFY_TEST_TIMEOUT; return {ok, error, elapsed_ms}."""
     config = dict(current_app.config)
-    config["NOTIFY_HTTP_TIMEOUT"] = min(
-        float(config["NOTIFY_HTTP_TIMEOUT"]), float(config.get("NOTIFY_TEST_TIMEOUT", 5))
+    config["NOTIFY_SEND_DEADLINE"] = min(
+        float(config["NOTIFY_SEND_DEADLINE"]), float(config["NOTIFY_TEST_TIMEOUT"])
     )
     started = time.monotonic()
     error = attempt(message, config)

@@ -77,7 +77,7 @@ def test_webhook_non_2xx_is_a_failure(app, world, receiver, status, headers, exp
 
 
 def test_webhook_timeout_is_a_failure(app, world, receiver, monkeypatch):
-    monkeypatch.setitem(app.config, "NOTIFY_HTTP_TIMEOUT", 0.2)
+    monkeypatch.setitem(app.config, "NOTIFY_READ_TIMEOUT", 0.2)
     receiver.delay = 0.6
     channel(world.a.prop, "webhook", receiver.url)
     row = _enqueue(world)
