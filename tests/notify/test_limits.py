@@ -14,7 +14,8 @@ from app.common.models import utcnow
 from app.extensions import db
 from app.notify.models import Notification
 from app.notify.senders import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY
-from app.notify.service import deliver_due, enqueue
+from app.notify.service import enqueue
+from app.notify.worker import deliver_due
 from tests.notify.conftest import channel
 
 WECOM_OK = b'{"errcode": 0, "errmsg": "ok"}'

@@ -12,7 +12,8 @@ from app.common.models import utcnow
 from app.extensions import db
 from app.notify.models import Notification
 from app.notify.senders import IDEMPOTENCY_HEADER
-from app.notify.service import deliver_due, enqueue
+from app.notify.service import enqueue
+from app.notify.worker import deliver_due
 from tests.notify.conftest import SMTP_PASSWORD, channel
 
 SUBJECT = "【整改工单】3幢 楼道照明损坏"
