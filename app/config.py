@@ -84,6 +84,10 @@ class Config:
         os.environ.get("NOTIFY_READ_TIMEOUT", os.environ.get("NOTIFY_HTTP_TIMEOUT", 5))
     )
     NOTIFY_SEND_DEADLINE = float(os.environ.get("NOTIFY_SEND_DEADLINE", 10))
+    # Receivers (channel addresses) sent to at once, each by its own thread, so that one
+    # that hangs delays nobody else; and messages claimed per receiver in one pass.
+    NOTIFY_SENDERS = int(os.environ.get("NOTIFY_SENDERS", 4))
+    NOTIFY_PER_RECEIVER = int(os.environ.get("NOTIFY_PER_RECEIVER", 10))
     # A test send from the back office waits at most this long (seconds).
     NOTIFY_TEST_TIMEOUT = float(os.environ.get("NOTIFY_TEST_TIMEOUT", 5))
     NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", 5))

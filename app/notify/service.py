@@ -249,4 +249,4 @@ def send_test(message: Outgoing) -> dict[str, Any]:
     started = time.monotonic()
     error = attempt(message, config)
     elapsed = int((time.monotonic() - started) * 1000)
-    return {"ok": error is None, "error": error, "elapsed_ms": elapsed}
+    return {"ok": error is None, "error": error and str(error), "elapsed_ms": elapsed}

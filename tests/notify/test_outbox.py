@@ -86,6 +86,7 @@ def test_receiver_down_backs_off_then_delivers_once_up(app, world, receiver):
         "failed": 0,
         "lost": 0,
         "released": 0,
+        "deferred": 0,
     }
     row = _reload(row)
     assert row.status == "pending" and row.attempts == 1 and row.lease_until is None
