@@ -71,6 +71,8 @@ def deliver_due(now: datetime | None = None, limit: int = 50) -> dict[str, int]:
     claims, gave_up = claim_due(now, limit)
     counts = {"claimed": len(claims), "sent": 0, "retrying": 0, "failed": gave_up}
     counts |= {"lost": 0, "released": 0, "deferred": 0}
+    if not claims:
+        return counts
     queues: dict[tuple[str, str], list[Claim]] = {}
     for claim in claims:
         queues.setdefault(claim.receiver, []).append(claim)
