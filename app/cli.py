@@ -219,7 +219,7 @@ def notify_run(once: bool, limit: int) -> None:
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app.notify.service import deliver_due
+    from app.notify.worker import deliver_due
 
     try:
         while True:

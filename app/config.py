@@ -92,13 +92,24 @@ class Config:
     # The key that signs label codes (empty: SECRET_KEY); changing it voids every printed label.
     LABEL_SECRET = os.environ.get("LABEL_SECRET", "")
 
-    # Notifications: the outbox worker (flask notify run) and its senders.
-    NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 8))
-    # Seconds a webhook, WeCom or SMTP server may take to answer each step of a send.
-    NOTIFY_HTTP_TIMEOUT = float(os.environ.get("NOTIFY_HTTP_TIMEOUT", 5))
-    # A test send from the back office waits at most this long (seconds).
     # Largest sheet accepted by the bulk imports (bytes).
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 2 * 1024 * 1024))
+
+    # Notifications: the outbox worker (flask notify run) and its senders.
+    NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 8))
+    # Seconds to connect to a webhook, WeCom or SMTP server (TLS handshake included), then
+    # for each wait on its answer; and for one whole delivery, cut off after it however
+    # slowly bytes still trickle in. NOTIFY_HTTP_TIMEOUT is the read timeout's former name.
+    NOTIFY_CONNECT_TIMEOUT = float(os.environ.get("NOTIFY_CONNECT_TIMEOUT", 3))
+    NOTIFY_READ_TIMEOUT = float(
+        os.environ.get("NOTIFY_READ_TIMEOUT", os.environ.get("NOTIFY_HTTP_TIMEOUT", 5))
+    )
+    NOTIFY_SEND_DEADLINE = float(os.environ.get("NOTIFY_SEND_DEADLINE", 10))
+    # Receivers (channel addresses) sent to at once, each by its own thread, so that one
+    # that hangs delays nobody else; and messages claimed per receiver in one pass.
+    NOTIFY_SENDERS = int(os.environ.get("NOTIFY_SENDERS", 4))
+    NOTIFY_PER_RECEIVER = int(os.environ.get("NOTIFY_PER_RECEIVER", 10))
+    # A test send from the back office waits at most this long (seconds).
     NOTIFY_TEST_TIMEOUT = float(os.environ.get("NOTIFY_TEST_TIMEOUT", 5))
     NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", 5))
     # How long a worker owns the rows it claimed; a crashed worker's rows are retried after it.

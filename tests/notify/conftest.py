@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -30,6 +30,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = 0.0  # time.monotonic() on arrival
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -43,7 +44,12 @@ class _Server(ThreadingHTTPServer):
 
 
 class Receiver:
-    """A local HTTP server that records every request and answers as the test says."""
+    """A local HTTP server that records every request and answers as the test says.
+
+    `delay` answers late; `hang` never answers (until stopped); `trickle` sends the answer's
+    status line, then one byte of a header every `trickle` seconds, never finishing it;
+    `trickle_body` sends status and headers at once, then the body a byte at a time.
+    """
 
     def __init__(self) -> None:
         self.requests: list[Received] = []
@@ -51,6 +57,10 @@ class Receiver:
         self.reply = b'{"ok": true}'
         self.headers: dict[str, str] = {}
         self.delay = 0.0
+        self.hang = False
+        self.trickle = 0.0
+        self.trickle_body = 0.0
+        self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -66,23 +76,45 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                arrived = Received(
+                    "POST", self.path, dict(self.headers.items()), body, time.monotonic()
+                )
                 with receiver._lock:
-                    receiver.requests.append(
-                        Received("POST", self.path, dict(self.headers.items()), body)
-                    )
+                    receiver.requests.append(arrived)
+                if receiver.hang:
+                    receiver.stopping.wait(30)
+                    return
                 if receiver.delay:
-                    time.sleep(receiver.delay)
+                    receiver.stopping.wait(receiver.delay)
+                if receiver.trickle:
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                    self._drip(b"x" * 600, receiver.trickle)
+                    return
                 self.send_response(receiver.status)
                 for key, value in receiver.headers.items():
                     self.send_header(key, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(receiver.reply)))
                 self.end_headers()
-                self.wfile.write(receiver.reply)
+                if receiver.trickle_body:
+                    self._drip(receiver.reply, receiver.trickle_body)
+                else:
+                    self.wfile.write(receiver.reply)
+
+            def _drip(self, data: bytes, pause: float) -> None:
+                for byte in data:
+                    if receiver.stopping.wait(pause):
+                        return
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:  # the sender gave up
+                        return
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
+        self.stopping.clear()
         self._server = _Server(("127.0.0.1", port), Handler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
@@ -91,6 +123,7 @@ class Receiver:
         self._thread.start()
 
     def stop(self) -> None:
+        self.stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -106,6 +139,35 @@ def receiver() -> Iterator[Receiver]:
     r.start()
     yield r
     r.stop()
+
+
+@pytest.fixture
+def receivers() -> Iterator[Callable[[], Receiver]]:
+    """Start as many more HTTP receivers as the test asks for, each on its own port."""
+    started: list[Receiver] = []
+
+    def start() -> Receiver:
+        r = Receiver()
+        r.start()
+        started.append(r)
+        return r
+
+    yield start
+    for r in started:
+        r.stop()
+
+
+@pytest.fixture
+def limits(app: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, float]:
+    """Make the send limits small, so that timeouts cost a fraction of a second."""
+    values = {
+        "NOTIFY_CONNECT_TIMEOUT": 0.5,
+        "NOTIFY_READ_TIMEOUT": 0.3,
+        "NOTIFY_SEND_DEADLINE": 1.0,
+    }
+    for key, value in values.items():
+        monkeypatch.setitem(app.config, key, value)
+    return values
 
 
 class _Controller(Controller):

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from app.common.models import utcnow
 from app.extensions import db
-from app.notify import senders, service
+from app.notify import senders, worker
 from app.notify.models import Notification
 from app.notify.senders import IDEMPOTENCY_HEADER
-from app.notify.service import claim_due, deliver_due, enqueue
+from app.notify.service import enqueue
+from app.notify.worker import claim_due, deliver_due
 from app.places.models import Zone
 from tests import factories
 from tests.notify.conftest import channel
@@ -85,6 +86,7 @@ def test_receiver_down_backs_off_then_delivers_once_up(app, world, receiver):
         "failed": 0,
         "lost": 0,
         "released": 0,
+        "deferred": 0,
     }
     row = _reload(row)
     assert row.status == "pending" and row.attempts == 1 and row.lease_until is None
@@ -175,7 +177,7 @@ def test_a_crashed_workers_rows_are_sent_after_its_lease(app, world, receiver):
     assert row.status == "sent" and row.attempts == 1  # the lost attempt counts
     assert _sent_ids(receiver) == [str(row.id)]
     # The first worker wakes up: its lease is gone, so it records nothing.
-    assert service._record(claims[0], "late", now) == "lost"
+    assert worker._record(claims[0], "late", now) == "lost"
     assert _reload(row).status == "sent"
 
 

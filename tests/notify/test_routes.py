@@ -9,7 +9,7 @@ import pytest
 from app.common.models import utcnow
 from app.extensions import db
 from app.notify.models import Notification, NotificationChannel
-from app.notify.service import deliver_due
+from app.notify.worker import deliver_due
 from app.tickets.models import Ticket
 from tests.factories import Site
 from tests.notify.conftest import channel

@@ -12,7 +12,8 @@ from app.common.models import utcnow
 from app.extensions import db
 from app.notify.models import Notification
 from app.notify.senders import IDEMPOTENCY_HEADER
-from app.notify.service import deliver_due, enqueue
+from app.notify.service import enqueue
+from app.notify.worker import deliver_due
 from tests.notify.conftest import SMTP_PASSWORD, channel
 
 SUBJECT = "【整改工单】3幢 楼道照明损坏"
@@ -77,7 +78,7 @@ def test_webhook_non_2xx_is_a_failure(app, world, receiver, status, headers, exp
 
 
 def test_webhook_timeout_is_a_failure(app, world, receiver, monkeypatch):
-    monkeypatch.setitem(app.config, "NOTIFY_HTTP_TIMEOUT", 0.2)
+    monkeypatch.setitem(app.config, "NOTIFY_READ_TIMEOUT", 0.2)
     receiver.delay = 0.6
     channel(world.a.prop, "webhook", receiver.url)
     row = _enqueue(world)
