@@ -116,3 +116,25 @@ def world(app: Flask) -> factories.World:
     w = factories.build_world()
     db.session.commit()
     return w
+
+
+@pytest.fixture
+def dual(world: factories.World):
+    """Store a user granted both A and B (the shared user of the takeover report)."""
+    user = factories.shared_user(world)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def b_admin(world: factories.World, login) -> FlaskClient:
+    """Log in B's admin, who holds B only."""
+    return login(world.b.users["admin"])
+
+
+@pytest.fixture
+def both_admin(world: factories.World, login) -> FlaskClient:
+    """Log in an admin granted both A and B."""
+    user = factories.user("admin", [world.a.prop, world.b.prop], username="admin_both")
+    db.session.commit()
+    return login(user)

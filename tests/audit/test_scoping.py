@@ -4,26 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.extensions import db
-from tests import factories
-
 
 @pytest.fixture
 def a_admin(world, login):
     return login(world.a.users["admin"])
-
-
-@pytest.fixture
-def b_admin(world, login):
-    return login(world.b.users["admin"])
-
-
-@pytest.fixture
-def both_admin(world, login):
-    """Log in an admin granted both A and B."""
-    user = factories.user("admin", [world.a.prop, world.b.prop], username="admin_both")
-    db.session.commit()
-    return login(user)
 
 
 def _entries(client, **params):

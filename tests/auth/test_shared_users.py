@@ -12,26 +12,6 @@ from tests.imports.test_routes import USER_HEADER, upload, xlsx
 NEW_PASSWORD = "brand-new-pass-9"
 
 
-@pytest.fixture
-def dual(world):
-    user = factories.shared_user(world)
-    db.session.commit()
-    return user
-
-
-@pytest.fixture
-def b_admin(world, login):
-    return login(world.b.users["admin"])
-
-
-@pytest.fixture
-def both_admin(world, login):
-    """Log in an admin granted both A and B."""
-    user = factories.user("admin", [world.a.prop, world.b.prop], username="admin_both")
-    db.session.commit()
-    return login(user)
-
-
 def _stored(user_id: int) -> User:
     db.session.expire_all()
     user = db.session.get(User, user_id)
