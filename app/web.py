@@ -79,20 +79,16 @@ PRECOMPRESSED = (("br", ".br"), ("gzip", ".gz"))
 def _send_built(path: str, **options) -> Response:
     """Send a built file, precompressed when the browser accepts it (Vary says so)."""
     mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    variant = next(
-        (
-            (encoding, path + suffix)
-            for encoding, suffix in PRECOMPRESSED
-            if request.accept_encodings[encoding] and (WEB_DIST / (path + suffix)).is_file()
-        ),
-        None,
+    variants = [
+        (enc, path + sfx) for enc, sfx in PRECOMPRESSED if (WEB_DIST / (path + sfx)).is_file()
+    ]
+    chosen = next(((enc, name) for enc, name in variants if request.accept_encodings[enc]), None)
+    response = send_from_directory(
+        WEB_DIST, chosen[1] if chosen else path, mimetype=mimetype, **options
     )
-    if variant is None:
-        response = send_from_directory(WEB_DIST, path, mimetype=mimetype, **options)
-    else:
-        response = send_from_directory(WEB_DIST, variant[1], mimetype=mimetype, **options)
-        response.headers["Content-Encoding"] = variant[0]
-    if any((WEB_DIST / (path + suffix)).is_file() for _, suffix in PRECOMPRESSED):
+    if chosen:
+        response.headers["Content-Encoding"] = chosen[0]
+    if variants:
         response.vary.add("Accept-Encoding")
     return response
 

@@ -129,3 +129,25 @@ def confirm_dialog(page: Page) -> None:
     """Press the confirm button of the Vant dialog on screen."""
     page.locator(".van-dialog__confirm").click()
     expect(page.locator(".van-dialog")).to_be_hidden()
+
+
+def submit_failed_visit(page: Page, code: str, photo: bytes):
+    """Open a checkpoint, fail its first item with a photo, submit; return the answer's dialog."""
+    page.goto(f"/checkpoint/{code}")  # offline too: the service worker serves the app
+    expect(page.get_by_test_id("checkpoint-name")).to_be_visible()
+    page.get_by_test_id("all-pass").click()
+    item = page.get_by_test_id("item").first
+    item.get_by_test_id("outcome-fail").click()
+    take_photo(page, item.locator(".add-photo"), photo)
+    expect(item.locator(".thumb img")).to_have_count(1)
+    page.get_by_test_id("submit").click()
+    dialog = page.locator(".van-dialog")
+    expect(dialog).to_be_visible()
+    return dialog
+
+
+def visits(api, checkpoint_id: int) -> int:
+    """Count the inspections the server holds of a checkpoint (journeys share one server)."""
+    resp = api.get("/api/v1/inspections", params={"checkpoint_id": checkpoint_id})
+    assert resp.ok, resp.text()
+    return resp.json()["total"]

@@ -12,7 +12,8 @@ from tests.e2e.phone import (
     camera_jpeg,
     confirm_dialog,
     log_in,
-    take_photo,
+    submit_failed_visit,
+    visits,
     wait_for_service_worker,
 )
 
@@ -39,15 +40,7 @@ WATCH = """() => {
 
 def _fill_offline(page: Page, code: str, photo: bytes, saved: str = "联网后会自动发送") -> None:
     """Open a checkpoint with no network, fail its first item with a photo, save it."""
-    page.goto(f"/checkpoint/{code}")
-    expect(page.get_by_test_id("checkpoint-name")).to_be_visible()
-    page.get_by_test_id("all-pass").click()
-    item = page.get_by_test_id("item").first
-    item.get_by_test_id("outcome-fail").click()
-    take_photo(page, item.locator(".add-photo"), photo)
-    expect(item.locator(".thumb img")).to_have_count(1)
-    page.get_by_test_id("submit").click()
-    expect(page.locator(".van-dialog")).to_contain_text(saved)
+    expect(submit_failed_visit(page, code, photo)).to_contain_text(saved)
     confirm_dialog(page)
 
 
@@ -71,7 +64,7 @@ def test_a_backlog_counts_down_says_what_it_sends_and_ends_all_sent(browser, ser
     ).json()["items"]
     assert len(checkpoints) >= 5
     queued, later = checkpoints[:4], checkpoints[4]
-    before = {cp["id"]: _visits(supervisor, cp["id"]) for cp in checkpoints[:5]}  # other journeys
+    before = {cp["id"]: visits(supervisor, cp["id"]) for cp in checkpoints[:5]}  # other journeys
     photo = camera_jpeg()
     phone = browser.new_context(base_url=server.base_url, **PHONE)
     phone.set_default_timeout(20000)
@@ -134,9 +127,4 @@ def test_a_backlog_counts_down_says_what_it_sends_and_ends_all_sent(browser, ser
     phone.close()
 
     for cp in checkpoints[:5]:
-        assert _visits(supervisor, cp["id"]) == before[cp["id"]] + 1, cp["code"]  # sent once
-
-
-def _visits(api, checkpoint_id: int) -> int:
-    found = api.get("/api/v1/inspections", params={"checkpoint_id": checkpoint_id}).json()
-    return found["total"]
+        assert visits(supervisor, cp["id"]) == before[cp["id"]] + 1, cp["code"]  # sent once

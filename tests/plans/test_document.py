@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
+from app.common.time import local_now
 from tests.openapi import assert_documented
 
 
 def test_a_plan_with_only_the_required_fields_and_its_slots_match_the_document(app, site, login):
     client = login(site.users["supervisor"])
-    today = datetime.now(UTC).astimezone(ZoneInfo(site.prop.timezone)).date()
+    today = local_now(site.prop.timezone).date()  # the suite's chosen instant (tests/clock.py)
     resp = client.post(
         "/api/v1/plans",
         json={
