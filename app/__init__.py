@@ -147,6 +147,7 @@ def register_request_hooks(app: Flask) -> None:
 def load_caller() -> None:
     """Find the caller; keep a session's or token's last-seen time, the only write so far."""
     from app.auth.csrf import check_same_origin
+    from app.auth.expected import check_expected_user
     from app.auth.service import load_current_user
     from app.extensions import db
 
@@ -154,6 +155,7 @@ def load_caller() -> None:
     load_current_user()
     if db.session.dirty:
         db.session.commit()
+    check_expected_user()
 
 
 def register_security_headers(app: Flask) -> None:

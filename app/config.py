@@ -46,6 +46,10 @@ class Config:
     PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_LIFETIME_SECONDS", 14 * 24 * 3600))
     # Default and longest lifetime of a bearer token.
     TOKEN_LIFETIME_DAYS = int(os.environ.get("TOKEN_LIFETIME_DAYS", 90))
+    # How long after its last contact with the server a phone may let a person who logged in
+    # on it before log in again offline (0: never); the phone then patrols unverified and the
+    # server checks the person as soon as the network is back.
+    OFFLINE_LOGIN_HOURS = int(os.environ.get("OFFLINE_LOGIN_HOURS", 72))
 
     # Login throttling (登录限制), kept in the database so every worker and node shares it.
     # A username is locked after LOGIN_USER_LIMIT failed logins within LOGIN_WINDOW_MINUTES, a

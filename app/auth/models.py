@@ -103,3 +103,24 @@ class LoginThrottle(Base):
     locked_until: Mapped[datetime | None]
     # Locks in a row; each lasts twice as long as the one before.
     locks: Mapped[int] = mapped_column(default=0)
+
+
+class OfflineGrant(Base):
+    """A phone's key to reopen a session for someone who logged in offline (离线登录).
+
+    Issued at an online login, kept on the phone only encrypted under the person's password;
+    only its SHA-256 is stored here. It dies at its expiry and with any change of the
+    person's password or access (session_version).
+    """
+
+    __tablename__ = "offline_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    session_version: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

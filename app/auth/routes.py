@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import g
 from flask_smorest import Blueprint
 
+from app.auth import offline, service, users
 from app.auth import schemas as s
-from app.auth import service, users
 from app.auth.models import User
 from app.common.schemas import paginate, searched, sorted_by
 from app.errors import AppError, Unauthorized
@@ -17,11 +17,24 @@ blp = Blueprint("auth", __name__, description="Login, sessions, tokens and users
 
 @blp.post("/auth/login")
 @blp.arguments(s.LoginSchema)
-@blp.response(200, s.UserSchema)
+@blp.response(200, s.MeSchema)
 def login(data):
     """Log in with username and password; sets the session cookie."""
     user = _authenticate(data["username"], data["password"])
     service.start_session(user)
+    if data["offline"]:
+        # The key is in this one answer and nowhere else.
+        g.offline_key = (user.id, offline.issue_grant(user))
+    db.session.commit()
+    return user
+
+
+@blp.post("/auth/resume")
+@blp.arguments(s.ResumeSchema)
+@blp.response(200, s.MeSchema)
+def resume(data):
+    """Reopen the session of someone who logged in offline on this phone, with its kept key."""
+    user = offline.resume(data["key"])
     db.session.commit()
     return user
 
@@ -45,7 +58,7 @@ def logout():
 
 @blp.get("/me")
 @service.login_required
-@blp.response(200, s.UserSchema)
+@blp.response(200, s.MeSchema)
 def me():
     """Show who I am, my role and my properties."""
     return service.current_user()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from marshmallow import post_dump, validate
@@ -24,6 +25,14 @@ class LoginSchema(BaseSchema):
 
     username = Text(64, required=True)
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+    # A phone that keeps an offline login asks for a key to reopen the session later.
+    offline = fields.Boolean(load_default=False)
+
+
+class ResumeSchema(BaseSchema):
+    """The key a phone kept from an online login, to have an offline login checked."""
+
+    key = fields.String(required=True, load_only=True, validate=validate.Length(min=20, max=100))
 
 
 class PropertyRefSchema(BaseSchema):
@@ -98,6 +107,39 @@ class UserSchema(BaseSchema):
             data["properties"] = [p for p in data["properties"] if p["id"] in seen]
         if user.department is not None and user.department.property_id not in seen:
             data.update({k: None for k in ("department_id", "department") if k in data})
+        return data
+
+
+def _offline_login_until(_user: Any) -> str | None:
+    """Until when this phone may let the user log in again offline (none when switched off)."""
+    from flask import current_app
+
+    from app.common.models import utcnow
+
+    hours = current_app.config["OFFLINE_LOGIN_HOURS"]
+    if hours <= 0:
+        return None
+    return (utcnow() + timedelta(hours=hours)).isoformat()
+
+
+class MeSchema(UserSchema):
+    """The logged-in user, with what the phone needs to let them log in again offline."""
+
+    # Goes up whenever the password changes or access ends: a phone seeing a higher number
+    # forgets what it kept for an offline login.
+    session_version = fields.Integer(dump_only=True)
+    offline_login_until = fields.Function(_offline_login_until, dump_only=True)
+    # Only in the answer to a login that asked for it (offline: true); shown once.
+    offline_key = fields.String(dump_only=True)
+
+    @post_dump(pass_original=True)
+    def _issued_key(self, data: dict[str, Any], user: Any, **_: Any) -> dict[str, Any]:
+        """Add the offline key issued by this request to this user, if any."""
+        from flask import g
+
+        issued = g.pop("offline_key", None)  # shown once, in this answer
+        if issued and issued[0] == user.id:
+            data["offline_key"] = issued[1]
         return data
 
 

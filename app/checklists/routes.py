@@ -8,6 +8,7 @@ from app.auth import service as auth
 from app.checklists import schemas as s
 from app.checklists import service
 from app.checklists.models import ChecklistTemplate
+from app.presence.service import check_label
 from app.common.schemas import paginate, searched, sorted_by
 from app.errors import NotFound
 from app.extensions import db
@@ -85,7 +86,16 @@ def get_version(obj_id, number):
 
 @blp.get("/checkpoints/by-code/<code>")
 @auth.login_required
+@blp.arguments(s.ScanArgs, location="query")
 @blp.response(200, s.ScannedCheckpointSchema)
-def checkpoint_by_code(code):
-    """Open a scanned checkpoint: the checkpoint and its current checklist."""
-    return service.open_checkpoint(code)
+def checkpoint_by_code(args, code):
+    """Open a scanned checkpoint: the checkpoint and its current checklist.
+
+    With the label's signature and printing (`s`, `v`), a forged label (403) or an old
+    printing (410) is refused at the scan, before anyone fills in the checklist.
+    """
+    checkpoint = service.open_checkpoint(code)
+    if args.get("s"):
+        label = {"label_sig": args["s"], "label_version": args["v"]}
+        check_label(checkpoint.code, label, checkpoint.label_version)
+    return checkpoint

@@ -155,6 +155,18 @@ class ChecklistForScanSchema(BaseSchema):
     items = fields.List(fields.Nested(ItemSchema))
 
 
+class ScanArgs(BaseSchema):
+    """The label a code was read from: its signature and printing, checked at the scan."""
+
+    s = fields.String(validate=validate.Length(min=1, max=200))
+    v = fields.Integer(validate=validate.Range(min=1, max=1_000_000))
+
+    @validates_schema
+    def _version_with_signature(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("s") and data.get("v") is None:
+            raise ValidationError("The label's version (v) comes with its signature.", "v")
+
+
 class ScannedCheckpointSchema(CheckpointSchema):
     """A checkpoint with its current checklist (null when its kind has none)."""
 

@@ -37,8 +37,11 @@ function query(params) {
   return s ? `?${s}` : ''
 }
 
-export async function request(method, path, { json, form, params, timeout = JSON_TIMEOUT_MS } = {}) {
+/** `asUser`: the id of the person the request is made for; the server refuses it (409
+ *  session_user_mismatch) when this browser's session is someone else's. */
+export async function request(method, path, { json, form, params, timeout = JSON_TIMEOUT_MS, asUser } = {}) {
   const headers = { Accept: 'application/json' }
+  if (asUser) headers['X-Patrol-User'] = String(asUser)
   let body
   if (json !== undefined) {
     headers['Content-Type'] = 'application/json'
@@ -94,7 +97,8 @@ export async function allPages(path, params) {
 }
 
 export const api = {
-  login: (username, password) => request('POST', '/auth/login', { json: { username, password } }),
+  login: (username, password, extra = {}) => request('POST', '/auth/login', { json: { username, password, ...extra } }),
+  resume: (key) => request('POST', '/auth/resume', { json: { key } }),
   logout: () => request('POST', '/auth/logout'),
   me: () => request('GET', '/me'),
   changePassword: (body) => request('POST', '/me/password', { json: body }),
@@ -109,16 +113,16 @@ export const api = {
 
   inspections: (params) => allPages('/inspections', params),
 
-  uploadPhoto(blob, clientUuid, propertyId, takenAt) {
+  uploadPhoto(blob, clientUuid, propertyId, takenAt, asUser) {
     const form = new FormData()
     const name = blob.name || (blob.type === 'image/jpeg' ? 'photo.jpg' : 'photo')
     form.append('file', blob, name)
     form.append('client_uuid', clientUuid)
     if (propertyId) form.append('property_id', String(propertyId))
     if (takenAt) form.append('file_modified_at', takenAt)
-    return request('POST', '/photos', { form, timeout: UPLOAD_TIMEOUT_MS })
+    return request('POST', '/photos', { form, timeout: UPLOAD_TIMEOUT_MS, asUser })
   },
-  submitInspection: (body) => request('POST', '/inspections', { json: body }),
+  submitInspection: (body, asUser) => request('POST', '/inspections', { json: body, asUser }),
 
   // Proof of presence: the supervisors' review queue.
   reviewQueue: (params) => request('GET', '/presence/review', { params: { per_page: 50, ...params } }),
@@ -129,8 +133,8 @@ export const api = {
 
   tickets: (params) => request('GET', '/tickets', { params: { per_page: 100, ...params } }),
   ticket: (id) => request('GET', `/tickets/${id}`),
-  ticketStep: (id, body) => request('POST', `/tickets/${id}/events`, { json: body }),
-  createTicket: (body) => request('POST', '/tickets', { json: body }),
+  ticketStep: (id, body, asUser) => request('POST', `/tickets/${id}/events`, { json: body, asUser }),
+  createTicket: (body, asUser) => request('POST', '/tickets', { json: body, asUser }),
 
   // Renovation (装修): units, permits, deposits, notices.
   renovatingUnits: (propertyId) => allPages('/units', { property_id: propertyId, status: 'renovating' }),

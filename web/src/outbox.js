@@ -69,6 +69,7 @@ export async function enqueueInspection({ checkpoint, payload, photos }) {
     id: payload.client_uuid,
     kind: 'inspection',
     userId: session.user.id,
+    userName: session.user.display_name, // the login screen says whose records wait
     propertyId: checkpoint.property_id,
     checkpoint: {
       code: checkpoint.code,
@@ -109,7 +110,8 @@ let running = null
 /** Send every due entry of the logged-in user, one at a time (after any pass under way). */
 export async function flush({ force = false } = {}) {
   while (running) await running.catch(() => {})
-  if (!session.user) return
+  // An offline login sends nothing until the server has checked the person.
+  if (!session.user || session.unverified) return
   running = pass(force)
   try {
     await running
@@ -163,12 +165,12 @@ async function sendOne(entry) {
     for (const [i, photo] of entry.photos.entries()) {
       if (photo.photoId) continue
       progress(entry, i + 1)
-      const stored = await api.uploadPhoto(photo.blob, photo.uuid, entry.propertyId, photo.takenAt)
+      const stored = await api.uploadPhoto(photo.blob, photo.uuid, entry.propertyId, photo.takenAt, entry.userId)
       photo.photoId = stored.id
       await db.putOutbox(entry) // remember progress: a retry skips this photo
     }
     progress(entry, 0)
-    const inspection = await api.submitInspection(withPhotoIds(entry))
+    const inspection = await api.submitInspection(withPhotoIds(entry), entry.userId)
     await db.markSent(entry.id, {
       client_uuid: entry.id,
       code: entry.checkpoint.code,
@@ -211,16 +213,25 @@ function withPhotoIds(entry) {
   }
 }
 
+/** The session ended (401) or is someone else's (409): not the entry's fault. */
+function sessionLost(err) {
+  if (!(err instanceof ApiError)) return false
+  return err.status === 401 || (err.status === 409 && err.problem.code === 'session_user_mismatch')
+}
+
 async function handleFailure(entry, err) {
-  if (err instanceof ApiError && err.status === 401) {
-    // The session ended: keep the entry as it is and ask for a login.
+  if (sessionLost(err)) {
+    // Keep the entry as it is and ask its author to log in; never send it as anyone else.
     session.user = null
+    const other = err.status === 409
     outbox.lastError = {
       entryId: entry.id,
       ...entry.checkpoint,
-      zh: '登录已过期，请重新登录后继续发送',
-      en: 'Logged out; log in again to go on sending',
-      status: 401,
+      zh: other ? '本机登录的账号已变更，请记录人重新登录后继续发送' : '登录已过期，请重新登录后继续发送',
+      en: other
+        ? "This phone's session is someone else's; the record's author must log in to go on sending"
+        : 'Logged out; log in again to go on sending',
+      status: err.status,
       transient: true,
       at: Date.now(),
     }
@@ -292,7 +303,8 @@ export function startOutbox() {
   document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && kick())
   setInterval(kick, RETRY_EVERY_MS)
   // A login (the same user back, or another) sends what that user left waiting.
-  watch(() => session.user?.id, (id) => id && refresh().then(kick))
+  // A check of an offline login by the server counts as one too.
+  watch(() => (session.unverified ? null : session.user?.id), (id) => id && refresh().then(kick))
   // A start is rare and may follow hours offline: try every waiting entry now, backoff or not.
   refresh().then(() => session.online && flush({ force: true }).catch(console.error))
 }

@@ -3,6 +3,7 @@ import { reactive } from 'vue'
 import { api, ApiError, NetworkError } from './api.js'
 import * as db from './db.js'
 import { keepData } from './storage.js'
+import { checkOffline, followServer, forgetVerifier, keepVerifier } from './offlineLogin.js'
 import { localMidnight } from './util.js'
 
 export const session = reactive({
@@ -13,18 +14,24 @@ export const session = reactive({
   packAt: null, // when the patrol pack was last fetched (ms)
   packError: null,
   vocab: null,
+  // Logged in offline: the server has not checked this person yet, so nothing is sent.
+  unverified: false,
+  refused: null, // {display_name} whose offline login the server refused once back online
 })
+
 
 const PACK_MAX_AGE_MS = 30 * 60 * 1000
 
 window.addEventListener('online', () => {
   session.online = true
-  if (session.user) syncPack().catch(() => {}) // checklists may have changed meanwhile
+  if (session.unverified) verifyOnline()
+  else if (session.user) syncPack().catch(() => {}) // checklists may have changed meanwhile
 })
 window.addEventListener('offline', () => (session.online = false))
 // A phone left open all shift picks up new checkpoints and checklist versions.
 setInterval(() => {
-  if (session.user && session.online && Date.now() - (session.packAt || 0) > PACK_MAX_AGE_MS) {
+  if (session.unverified && session.online) verifyOnline()
+  else if (session.user && session.online && Date.now() - (session.packAt || 0) > PACK_MAX_AGE_MS) {
     syncPack().catch(() => {})
   }
 }, 60 * 1000)
@@ -36,14 +43,18 @@ export async function restoreSession() {
   session.user = (await db.getKV('me')) || null
   session.packAt = (await db.getKV('packAt')) || null
   session.vocab = (await db.getKV('vocab')) || null
+  session.unverified = Boolean(session.user && (await db.getKV('unverified')))
   const loggedOut = await db.getKV('loggedOut')
   try {
-    if (loggedOut) {
+    if (session.unverified) {
+      await verifyOnline()
+    } else if (loggedOut) {
       await api.logout() // a logout made offline: end the server session now
       await db.deleteKV('loggedOut')
     } else {
       const me = await api.me()
       await remember(me)
+      await followServer(me)
     }
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
@@ -55,26 +66,103 @@ export async function restoreSession() {
   }
   session.ready = true
   if (session.user) keepData()
-  if (session.user && session.online) syncPack().catch(() => {})
+  if (session.user && session.online && !session.unverified) syncPack().catch(() => {})
 }
 
 async function remember(me) {
   const before = await db.getKV('me')
-  if (before && before.id !== me.id) await db.clearPack() // another user on this phone
+  // Another user on this phone: their properties' pack replaces this one, unless something
+  // is still to be sent (a refused entry may need its checkpoint again).
+  if (before && before.id !== me.id && !(await db.listOutbox()).length) await db.clearPack()
   session.user = me
   await db.setKV('me', me)
 }
 
+/** Log in online; without the network, against this phone's verifier of an earlier login. */
 export async function login(username, password) {
-  const me = await api.login(username, password)
+  let me
+  try {
+    me = await api.login(username, password, { offline: true })
+  } catch (err) {
+    if (err instanceof NetworkError) return loginOffline(username, password, err)
+    if (err instanceof ApiError && err.status === 401) await forgetVerifier(username)
+    throw err
+  }
   await db.deleteKV('loggedOut')
-  await remember(me)
+  await keepVerifier(username, password, me)
+  delete me.offline_key
+  await trusted(me)
   keepData() // ask the browser never to evict the outbox; Me shows the answer
   await syncPack() // the pack is what makes the next scan work offline
   return me
 }
 
-/** Log out; unsent outbox entries stay on the phone for the next login. */
+async function trusted(me) {
+  session.unverified = false
+  session.refused = null
+  await db.deleteKV('unverified')
+  await db.deleteKV('offlineKey')
+  await remember(me)
+}
+
+async function loginOffline(username, password, networkError) {
+  let opened
+  try {
+    opened = await checkOffline(username, password)
+  } catch (err) {
+    if (err.reason === 'unknown') throw networkError // never logged in here: say "offline"
+    throw err
+  }
+  const { user, key } = opened
+  session.unverified = true
+  session.refused = null
+  // Kept open until the server has taken it: a reload or a scan from the camera app must not
+  // strand the login. It is no more than the session cookie it stands for.
+  await db.setKV('offlineKey', key)
+  await db.setKV('unverified', true)
+  await db.setKV('me', user) // the pack stays: it may be another person's, filtered by property
+  session.user = user
+  keepData()
+  return user
+}
+
+let verifying = null
+
+/** Have the server check an offline login; until it has, the outbox keeps everything. */
+export function verifyOnline() {
+  if (!verifying) verifying = checkWithServer().finally(() => (verifying = null))
+  return verifying
+}
+
+async function checkWithServer() {
+  const who = session.user
+  if (!who || !session.unverified) return
+  try {
+    if (await db.getKV('loggedOut')) {
+      await api.logout() // the logout made offline, before this login: end it on the server
+      await db.deleteKV('loggedOut')
+    }
+    const key = await db.getKV('offlineKey')
+    const me = key ? await api.resume(key) : await api.me()
+    if (me.id !== who.id) throw new ApiError(401, {})
+    await followServer(me)
+    await trusted(me)
+    syncPack().catch(() => {})
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) return // offline or busy: later
+    // Refused (password changed since, account stopped, key expired): the records stay on
+    // the phone until this person logs in online.
+    await forgetVerifier(who.username)
+    session.refused = { id: who.id, display_name: who.display_name }
+    session.unverified = false
+    session.user = null
+    await db.deleteKV('unverified')
+    await db.deleteKV('offlineKey')
+    await db.deleteKV('me')
+  }
+}
+
+/** Log out; the outbox and the pack stay on the phone (for the next login, online or not). */
 export async function logout() {
   try {
     await api.logout()
@@ -82,15 +170,15 @@ export async function logout() {
     if (err instanceof NetworkError) await db.setKV('loggedOut', true)
   }
   await db.deleteKV('me')
-  await db.deleteKV('packAt')
-  await db.clearPack()
+  await db.deleteKV('unverified')
+  await db.deleteKV('offlineKey')
+  session.unverified = false
   session.user = null
-  session.packAt = null
 }
 
 /** Download every checkpoint and current checklist of the user's properties. */
 export async function syncPack() {
-  if (!session.user || session.syncing) return
+  if (!session.user || session.syncing || session.unverified) return
   session.syncing = true
   session.packError = null
   try {
@@ -150,7 +238,11 @@ export class LookupError extends Error {
 
 /** Find a scanned code: the local pack first (fast, offline), then the server. */
 export async function findCheckpoint(code) {
-  const checkpoint = await db.getCheckpoint(code)
+  const stored = await db.getCheckpoint(code)
+  // The pack may hold a previous user's properties: only the user's own count.
+  const checkpoint = stored && session.user?.properties?.some((p) => p.id === stored.property_id)
+    ? stored
+    : null
   if (checkpoint) {
     const checklist = await db.getChecklist(checkpoint.property_id, checkpoint.kind)
     if (checklist) return { checkpoint, checklist }
@@ -174,7 +266,7 @@ export async function findCheckpoint(code) {
 export async function doneToday() {
   const since = localMidnight().getTime()
   await db.pruneDone(since - 7 * 24 * 3600 * 1000)
-  if (session.online && session.user) {
+  if (session.online && session.user && !session.unverified) {
     try {
       const rows = await api.inspections({
         from: new Date(since).toISOString(),
