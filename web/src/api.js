@@ -106,7 +106,8 @@ export const api = {
 
   checkpoints: (propertyId) => allPages('/checkpoints', { property_id: propertyId, active: true }),
   checklists: (propertyId) => allPages('/checklists', { property_id: propertyId }),
-  checkpointByCode: (code) => request('GET', `/checkpoints/by-code/${encodeURIComponent(code)}`),
+  checkpointByCode: (code, label) =>
+    request('GET', `/checkpoints/by-code/${encodeURIComponent(code)}`, { params: label }),
   departments: (propertyId) => allPages('/departments', { property_id: propertyId, active: true }),
   zones: (propertyId) => allPages('/zones', { property_id: propertyId, active: true }),
   units: (zoneId) => allPages('/units', { zone_id: zoneId, active: true }),

@@ -72,6 +72,7 @@ export async function enqueueInspection({ checkpoint, payload, photos }) {
     userName: session.user.display_name, // the login screen says whose records wait
     propertyId: checkpoint.property_id,
     checkpoint: {
+      id: checkpoint.id,
       code: checkpoint.code,
       name_zh: checkpoint.name_zh,
       name_en: checkpoint.name_en,
@@ -244,6 +245,7 @@ async function handleFailure(entry, err) {
     entry.status = 'failed'
     entry.error = {
       status: err.status,
+      code: p.code || null,
       zh: (photo ? '照片未被服务器接受：' : '') + (p.detail_zh || p.detail || `HTTP ${err.status}`),
       en: (photo ? 'A photo was refused: ' : '') + (p.detail_en || p.detail || `HTTP ${err.status}`),
       fields: p.errors || null,
@@ -265,6 +267,37 @@ async function handleFailure(entry, err) {
   await db.putOutbox(entry)
   noteError(entry)
   return !(err instanceof NetworkError)
+}
+
+const LABEL_FIELDS = ['label_sig', 'label_version', 'checkpoint_code', 'code']
+
+/** A refusal a scan of the right label can put right: forged, old print, replaced code. */
+export function needsRescan(entry) {
+  const e = entry.error
+  if (entry.status !== 'failed' || !e || ![403, 410].includes(e.status)) return false
+  return String(e.code || '').startsWith('label_') || LABEL_FIELDS.some((f) => e.fields?.[f])
+}
+
+/**
+ * Send a refused entry again with a fresh scan of its checkpoint's label, answers and photos
+ * untouched. False when the label is another checkpoint's (nothing changes then).
+ */
+export async function rescan(id, { checkpoint, sig = null, version = null }) {
+  const entry = await db.getOutbox(id)
+  if (!entry) return false
+  const same = entry.checkpoint.code === checkpoint.code || (entry.checkpoint.id && entry.checkpoint.id === checkpoint.id)
+  if (!same) return false
+  entry.checkpoint.code = checkpoint.code // a re-issued label carries a new code
+  entry.payload.checkpoint_code = checkpoint.code
+  delete entry.payload.label_sig
+  delete entry.payload.label_version
+  if (sig) Object.assign(entry.payload, { label_sig: sig, label_version: version })
+  Object.assign(entry, { status: 'waiting', error: null, nextAttemptAt: 0, rescannedAt: Date.now() })
+  await db.putOutbox(entry)
+  if (outbox.lastError?.entryId === id) outbox.lastError = null
+  await refresh()
+  flush({ force: true }).catch(() => {})
+  return true
 }
 
 /** Try a failed or waiting entry again now. */

@@ -289,3 +289,42 @@ describe('a full phone', () => {
     expect(server.photos.size).toBe(2)
   })
 })
+
+describe('a refused label', () => {
+  it('is put right by a scan of the same checkpoint, answers and photos unchanged', async () => {
+    const entry = await enqueue({ photos: 1, code: 'OLDCODE' })
+    server.hook = (call) =>
+      call.path === '/inspections' && call.body.checkpoint_code === 'OLDCODE'
+        ? problem(410, { code: 'http_410', detail_zh: '此二维码标签已作废', errors: { checkpoint_code: ['replaced'] } })
+        : undefined
+    await ob.flush()
+    let [failed] = await db.listOutbox()
+    expect(failed.status).toBe('failed')
+    expect(ob.needsRescan(failed)).toBe(true)
+
+    // Another checkpoint's label changes nothing.
+    expect(await ob.rescan(entry.id, { checkpoint: { id: 99, code: 'ELSEWHERE' } })).toBe(false)
+    ;[failed] = await db.listOutbox()
+    expect(failed.status).toBe('failed')
+
+    // The re-issued label of the same checkpoint (same id, new code) sends it again.
+    const kept = await db.getOutbox(entry.id)
+    kept.checkpoint.id = 5
+    await db.putOutbox(kept)
+    expect(await ob.rescan(entry.id, { checkpoint: { id: 5, code: 'NEWCODE' }, sig: 'sig-2', version: 2 })).toBe(true)
+    await ob.flush()
+    expect(await db.listOutbox()).toEqual([])
+    const sent = server.inspections.get(entry.id)
+    expect(sent).toMatchObject({ checkpoint_code: 'NEWCODE', label_sig: 'sig-2', label_version: 2 })
+    expect(sent.results).toEqual([{ item_id: 100, outcome: 'fail', photo_ids: [1] }])
+    expect(server.of('/photos')).toHaveLength(1) // the photo went once, before the refusal
+  })
+
+  it('is not offered a re-scan for refusals a label cannot fix', async () => {
+    await enqueue({ photos: 0 })
+    server.hook = () => problem(422, { errors: { results: ['bad'] } })
+    await ob.flush()
+    const [failed] = await db.listOutbox()
+    expect(ob.needsRescan(failed)).toBe(false)
+  })
+})

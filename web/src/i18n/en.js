@@ -46,6 +46,9 @@ export default {
     packFailed: 'Could not update the offline data; try again later',
   },
   scan: {
+    rescanTitle: "Scan this checkpoint's label again",
+    rescanOther: "This is not the label of this record's checkpoint; scan that checkpoint's new label",
+    rescanDone: 'Sent again with the new label; the answers are unchanged',
     title: 'Scan the checkpoint label',
     verifyTitle: 'Scan to verify the fix',
     torch: 'Torch',
@@ -116,6 +119,8 @@ export default {
   },
   outcome: { pass: 'Pass', fail: 'Fail', na: 'N/A' },
   outbox: {
+    rescan: 'Scan the label again',
+    rescanHint: 'The label is invalid or retired: scan the right label of the same checkpoint and the record is sent again with its answers.',
     title: 'Outbox',
     failed: 'Failed',
     sending: 'Sending',

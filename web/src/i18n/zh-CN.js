@@ -46,6 +46,9 @@ export default {
     packFailed: '更新离线数据失败，稍后再试',
   },
   scan: {
+    rescanTitle: '重新扫描该点位的标签',
+    rescanOther: '这不是这条记录的点位标签，请扫描记录中那个点位的新标签',
+    rescanDone: '已用新标签重新发送，填写的内容不变',
     title: '扫描点位二维码',
     verifyTitle: '扫码验证整改',
     torch: '手电筒',
@@ -116,6 +119,8 @@ export default {
   },
   outcome: { pass: '合格', fail: '不合格', na: '不适用' },
   outbox: {
+    rescan: '重新扫描标签',
+    rescanHint: '标签无效或已作废：扫描同一点位的正确标签，记录会带着原来的填写内容重新发送。',
     title: '待发送',
     failed: '发送失败',
     sending: '发送中',
