@@ -8,10 +8,10 @@ from app.auth import service as auth
 from app.checklists import schemas as s
 from app.checklists import service
 from app.checklists.models import ChecklistTemplate
-from app.presence.service import check_label
 from app.common.schemas import paginate, searched, sorted_by
 from app.errors import NotFound
 from app.extensions import db
+from app.presence.service import check_label
 
 blp = Blueprint("checklists", __name__, description="Checklist templates and versions (检查表)")
 

@@ -127,6 +127,7 @@ def apply_step(ticket: Ticket, action: str, data: dict[str, Any]) -> TicketEvent
         to_status=ticket.status,
         note=data.get("note"),
         details=details or None,
+        client_uuid=str(data["client_uuid"]) if data.get("client_uuid") else None,
     )
     event.photos = photos
     db.session.add(event)

@@ -121,6 +121,8 @@ class Ticket(TimestampMixin, Base):
     location_text: Mapped[str | None] = mapped_column(String(300))
     reporter_name: Mapped[str | None] = mapped_column(String(100))
     reporter_phone: Mapped[str | None] = mapped_column(String(32))
+    # The phone's id for a report recorded offline: a resend finds this ticket, not a copy.
+    client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
     # The staff member who accepted it and is working on it.
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -161,6 +163,8 @@ class TicketEvent(Base):
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
     # Step-specific facts: reassignment target, escalation level, requested deadline, ...
     details: Mapped[dict | None] = mapped_column(JSON)
+    # The phone's id for a step queued offline: a resend finds this step, never a second one.
+    client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
+from sqlalchemy.exc import IntegrityError
 
 from app.auth import service as auth
 from app.common.schemas import paginate
 from app.extensions import db
+from app.tickets import replay, service
 from app.tickets import schemas as s
-from app.tickets import service
 
 blp = Blueprint("tickets", __name__, description="Rectification tickets (整改工单)")
 
@@ -29,9 +30,23 @@ def list_tickets(args):
 @blp.arguments(s.ComplaintSchema)
 @blp.response(201, s.TicketDetailSchema)
 def create_ticket(data):
-    """Record a resident's report or complaint (报事报修/投诉); it is routed like any ticket."""
-    ticket = service.open_complaint(data)
-    db.session.commit()
+    """Record a resident's report or complaint (报事报修/投诉); it is routed like any ticket.
+
+    With a `client_uuid` (a report recorded on a phone offline) a resend answers 200 with the
+    ticket recorded the first time.
+    """
+    earlier = replay.replayed_report(data)
+    if earlier is not None:
+        return earlier, 200
+    try:
+        ticket = service.open_complaint(data)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # a concurrent copy committed first: answer with that one
+        earlier = replay.replayed_report(data)
+        if earlier is None:
+            raise
+        return earlier, 200
     return ticket
 
 
@@ -57,7 +72,21 @@ def get_ticket(obj_id):
 @blp.arguments(s.StepSchema)
 @blp.response(200, s.TicketDetailSchema)
 def take_step(data, obj_id):
-    """Take a lifecycle step (accept, start, resolve, verify, reopen, close, reassign, ...)."""
-    ticket = service.take_step(obj_id, data)
-    db.session.commit()
+    """Take a lifecycle step (accept, start, resolve, verify, reopen, close, reassign, ...).
+
+    With a `client_uuid` (a step queued on a phone offline) a resend is taken once: it answers
+    with the ticket as that step left it.
+    """
+    earlier = replay.replayed_step(obj_id, data)
+    if earlier is not None:
+        return earlier
+    try:
+        ticket = service.take_step(obj_id, data)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # a concurrent copy committed first: answer with that one
+        earlier = replay.replayed_step(obj_id, data)
+        if earlier is None:
+            raise
+        return earlier
     return ticket

@@ -165,6 +165,8 @@ class StepSchema(BaseSchema):
     label_sig = fields.String(validate=validate.Length(max=32))
     callback_satisfied = fields.Boolean()
     callback_note = Text(2000)
+    # A step queued on the phone while offline: sending it again takes it once.
+    client_uuid = fields.UUID()
 
 
 class ComplaintSchema(BaseSchema):
@@ -185,6 +187,8 @@ class ComplaintSchema(BaseSchema):
         load_default="phone", validate=validate.OneOf([s for s in SOURCES if s != "inspection"])
     )
     photo_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=10))
+    # A report recorded on the phone while offline: sending it again records it once.
+    client_uuid = fields.UUID()
 
 
 class DailyArgs(QuerySchema):

@@ -201,6 +201,7 @@ def open_complaint(data: dict[str, Any]) -> Ticket:
         reporter_name=data.get("reporter_name"),
         reporter_phone=data.get("reporter_phone"),
         location_text=data.get("location_text"),
+        client_uuid=str(data["client_uuid"]) if data.get("client_uuid") else None,
         **where,
     )
     event = record_event(ticket, user, "create", note=description, photos=photos, to_status="new")
