@@ -26,7 +26,7 @@ export const outbox = reactive({
 
 const listeners = new Set()
 
-/** Call fn(entryId, inspection) whenever the server takes an entry. */
+/** Call fn(entryId, inspection, ticket) whenever the server takes an entry. */
 export function onSent(fn) {
   listeners.add(fn)
   return () => listeners.delete(fn)
@@ -55,6 +55,14 @@ export async function refresh() {
 /** Entries of this user still to be sent or failed. */
 export function mine() {
   return outbox.entries.filter((e) => e.userId === session.user?.id)
+}
+
+let lastStamp = 0
+
+/** A creation time that only goes up: the outbox is sent in this order, steps of a ticket too. */
+function stamp() {
+  lastStamp = Math.max(Date.now(), lastStamp + 1)
+  return lastStamp
 }
 
 /**
@@ -90,7 +98,38 @@ export async function enqueueInspection({ checkpoint, payload, photos }) {
     attempts: 0,
     nextAttemptAt: 0,
     error: null, // {zh, en, status, field}
-    createdAt: Date.now(),
+    createdAt: stamp(),
+  }
+  await db.putOutbox(entry)
+  showAllSent(false)
+  await refresh()
+  return entry
+}
+
+/**
+ * Queue a ticket step (accept, resolve with an after-photo, verify by re-scan, ...) or a new
+ * report. `body` is what the API takes; its client_uuid makes a resend harmless. Steps of one
+ * ticket go in the order they were taken: none is sent while an earlier one still waits.
+ */
+export async function enqueueTicket({ ticket = null, body, photos = [], title }) {
+  const plain = (v) => JSON.parse(JSON.stringify(v))
+  const payload = plain({ ...body, client_uuid: body.client_uuid || uuid() })
+  const entry = {
+    id: payload.client_uuid,
+    kind: ticket ? 'ticket_step' : 'ticket_new',
+    ticketId: ticket ? ticket.id : null,
+    userId: session.user.id,
+    userName: session.user.display_name,
+    propertyId: ticket ? ticket.property_id : payload.property_id,
+    // What the banner and the outbox show: the ticket's number and the step.
+    checkpoint: { code: ticket ? ticket.number : '', name_zh: title.zh, name_en: title.en },
+    payload,
+    photos: photos.map((blob) => ({ uuid: uuid(), itemId: null, blob, takenAt: null, photoId: null })),
+    status: 'waiting',
+    attempts: 0,
+    nextAttemptAt: 0,
+    error: null,
+    createdAt: stamp(),
   }
   await db.putOutbox(entry)
   showAllSent(false)
@@ -127,11 +166,17 @@ async function pass(force) {
   try {
     const run = async () => {
       const entries = await db.listOutbox()
+      const held = new Set() // tickets with an earlier step still on the phone
       for (const entry of entries) {
-        if (entry.userId !== session.user?.id || entry.status === 'failed') continue
+        const earlier = entry.ticketId && held.has(entry.ticketId)
+        if (entry.ticketId) held.add(entry.ticketId)
+        if (entry.userId !== session.user?.id || entry.status === 'failed' || earlier) continue
         if (!force && entry.nextAttemptAt > Date.now()) continue
         const ok = await sendOne(entry)
-        if (ok) sent += 1
+        if (ok) {
+          sent += 1
+          if (entry.ticketId) held.delete(entry.ticketId) // the next step of it may go now
+        }
         await refresh() // the count goes down (or the entry shows its failure) entry by entry
         if (ok === null) break
       }
@@ -171,6 +216,7 @@ async function sendOne(entry) {
       await db.putOutbox(entry) // remember progress: a retry skips this photo
     }
     progress(entry, 0)
+    if (entry.kind === 'ticket_step' || entry.kind === 'ticket_new') return await sendTicket(entry)
     const inspection = await api.submitInspection(withPhotoIds(entry), entry.userId)
     await db.markSent(entry.id, {
       client_uuid: entry.id,
@@ -192,6 +238,21 @@ async function sendOne(entry) {
   } catch (err) {
     return (await handleFailure(entry, err)) ? false : null
   }
+}
+
+async function sendTicket(entry) {
+  const body = { ...entry.payload }
+  const photoIds = entry.photos.map((p) => p.photoId)
+  if (photoIds.length) body.photo_ids = [...(body.photo_ids || []), ...photoIds]
+  const ticket = entry.kind === 'ticket_step'
+    ? await api.ticketStep(entry.ticketId, body, entry.userId)
+    : await api.createTicket(body, entry.userId)
+  await db.deleteOutbox(entry.id)
+  await db.setKV(`ticket:${ticket.id}`, ticket) // what the ticket screen shows offline next
+  outbox.lastResult = { id: entry.id, ticket }
+  if (outbox.lastError?.entryId === entry.id) outbox.lastError = null
+  for (const fn of listeners) fn(entry.id, null, ticket)
+  return true
 }
 
 /** Keep the reason of the latest failure for the banner, with the checkpoint it concerns. */
@@ -245,7 +306,7 @@ async function handleFailure(entry, err) {
     entry.status = 'failed'
     entry.error = {
       status: err.status,
-      code: p.code || null,
+      problemCode: p.code || null,
       zh: (photo ? '照片未被服务器接受：' : '') + (p.detail_zh || p.detail || `HTTP ${err.status}`),
       en: (photo ? 'A photo was refused: ' : '') + (p.detail_en || p.detail || `HTTP ${err.status}`),
       fields: p.errors || null,
@@ -275,7 +336,7 @@ const LABEL_FIELDS = ['label_sig', 'label_version', 'checkpoint_code', 'code']
 export function needsRescan(entry) {
   const e = entry.error
   if (entry.status !== 'failed' || !e || ![403, 410].includes(e.status)) return false
-  return String(e.code || '').startsWith('label_') || LABEL_FIELDS.some((f) => e.fields?.[f])
+  return String(e.problemCode || '').startsWith('label_') || LABEL_FIELDS.some((f) => e.fields?.[f])
 }
 
 /**

@@ -18,3 +18,29 @@ export function dueInfo(ticket) {
   const amount = abs >= 86400 ? { n: Math.floor(abs / 86400), unit: 'd' } : abs >= 3600 ? { n: Math.floor(abs / 3600), unit: 'h' } : { n: Math.max(1, Math.floor(abs / 60)), unit: 'm' }
   return { key: s < 0 ? 'ticket.overdueBy' : 'ticket.dueIn', unit: amount.unit, n: amount.n }
 }
+
+// The phone's guess of a ticket after a step it queued offline, so the next step can be taken
+// in the basement too; the server decides when the steps arrive, in order.
+const AFTER = { accept: 'accepted', start: 'in_progress', resolve: 'resolved', verify: 'verified', reopen: 'reopened', close: 'closed', reassign: 'new' }
+const NEXT = {
+  new: ['accept'],
+  reopened: ['accept', 'start'],
+  accepted: ['start', 'resolve'],
+  in_progress: ['resolve'],
+  resolved: ['verify', 'reopen'],
+  verified: ['close', 'reopen'],
+}
+const BY_ROLE = {
+  staff: ['accept', 'start', 'resolve', 'delay', 'comment'],
+  frontdesk: ['verify', 'reopen', 'close', 'comment'],
+  supervisor: ['verify', 'reopen', 'close', 'comment'],
+  admin: ['verify', 'reopen', 'close', 'comment'],
+}
+
+/** The ticket as it will be once a queued step is taken (status and the steps then open). */
+export function afterQueued(ticket, action, role) {
+  const status = AFTER[action] || ticket.status
+  const mine = BY_ROLE[role] || ['comment']
+  const next = [...(NEXT[status] || []), 'comment'].filter((a) => mine.includes(a))
+  return { ...ticket, status, allowed_actions: next, queued: true }
+}

@@ -328,3 +328,93 @@ describe('a refused label', () => {
     expect(ob.needsRescan(failed)).toBe(false)
   })
 })
+
+describe('ticket steps queued offline', () => {
+  const ticket = { id: 41, number: 'A-202703100001', property_id: 1 }
+  const title = (action) => ({ zh: `${ticket.number} · ${action}`, en: `${ticket.number} · ${action}` })
+  const stepsServer = () => {
+    const taken = new Map() // client_uuid → action
+    server.hook = (call) => {
+      const m = call.path.match(/^\/tickets\/(\d+)\/events$/)
+      if (!m) return undefined
+      if (!taken.has(call.body.client_uuid)) taken.set(call.body.client_uuid, call.body.action)
+      return new Response(JSON.stringify({ ...ticket, status: call.body.action }), { status: 200, headers: { 'Content-Type': 'application/json' } })
+    }
+    return taken
+  }
+
+  it('go in the order taken, photos first, each with its own client UUID', async () => {
+    const taken = stepsServer()
+    await ob.enqueueTicket({ ticket, body: { action: 'accept' }, title: title('受理') })
+    await ob.enqueueTicket({
+      ticket,
+      body: { action: 'resolve', note: '已更换灯管' },
+      photos: [new Blob([new Uint8Array(2000)], { type: 'image/jpeg' })],
+      title: title('处理完成'),
+    })
+    await ob.flush()
+    expect(server.calls.map((c) => c.path)).toEqual(['/tickets/41/events', '/photos', '/tickets/41/events'])
+    expect([...taken.values()]).toEqual(['accept', 'resolve'])
+    expect(server.calls[2].body.photo_ids).toEqual([1])
+    expect(await db.listOutbox()).toEqual([])
+    expect((await db.getKV('ticket:41')).status).toBe('resolve') // the ticket screen's copy
+  })
+
+  it('are resent with the same UUID after a lost answer, so the server takes them once', async () => {
+    const taken = stepsServer()
+    await ob.enqueueTicket({ ticket, body: { action: 'accept' }, title: title('受理') })
+    const inner = server.hook
+    let first = true
+    server.hook = (call) => {
+      const answer = inner(call)
+      if (first) {
+        first = false
+        return networkDown() // the server took it; the answer was lost
+      }
+      return answer
+    }
+    await ob.flush()
+    await ob.flush({ force: true })
+    const uuids = server.of('/tickets/41/events').map((c) => c.body.client_uuid)
+    expect(uuids).toHaveLength(2)
+    expect(new Set(uuids).size).toBe(1)
+    expect(taken.size).toBe(1)
+  })
+
+  it('when refused (someone else took it), fail with the reason and hold the later steps', async () => {
+    server.hook = (call) =>
+      call.body?.action === 'accept'
+        ? problem(409, { code: 'conflict', detail_zh: '工单当前为“已受理”，不能受理', detail_en: 'Cannot accept: the ticket is accepted.' })
+        : undefined
+    await ob.enqueueTicket({ ticket, body: { action: 'accept' }, title: title('受理') })
+    await ob.enqueueTicket({ ticket, body: { action: 'start' }, title: title('开始处理') })
+    await ob.flush()
+    const [refused, held] = await db.listOutbox()
+    expect(refused.status).toBe('failed')
+    expect(refused.error.zh).toContain('不能受理')
+    expect(ob.outbox.lastError).toMatchObject({ zh: expect.stringContaining('不能受理'), code: ticket.number })
+    expect(held.status).toBe('waiting') // never sent ahead of the refused one
+    expect(server.of('/tickets/41/events')).toHaveLength(1)
+    // Dropping the refused step lets the next one go.
+    server.hook = () => new Response(JSON.stringify({ ...ticket }), { status: 200, headers: { 'Content-Type': 'application/json' } })
+    await ob.discard(refused.id)
+    await ob.flush()
+    expect(await db.listOutbox()).toEqual([])
+  })
+
+  it('a front-desk report is recorded once with its photo', async () => {
+    server.hook = (call) =>
+      call.path === '/tickets'
+        ? new Response(JSON.stringify({ id: 77, number: 'A-1' }), { status: 201, headers: { 'Content-Type': 'application/json' } })
+        : undefined
+    await ob.enqueueTicket({
+      body: { property_id: 1, category: 'environment', description: '楼道灯不亮', location_text: 'A幢' },
+      photos: [new Blob([new Uint8Array(500)], { type: 'image/jpeg' })],
+      title: { zh: '新报事：环境卫生', en: 'New report: environment' },
+    })
+    await ob.flush()
+    const [report] = server.of('/tickets')
+    expect(report.body).toMatchObject({ description: '楼道灯不亮', photo_ids: [1] })
+    expect(report.body.client_uuid).toMatch(/^[0-9a-f-]{36}$/)
+  })
+})

@@ -119,6 +119,8 @@ export default {
   },
   outcome: { pass: 'Pass', fail: 'Fail', na: 'N/A' },
   outbox: {
+    ticketStep: 'Ticket step · saved {time}',
+    photos: '{n} photos',
     rescan: 'Scan the label again',
     rescanHint: 'The label is invalid or retired: scan the right label of the same checkpoint and the record is sent again with its answers.',
     title: 'Outbox',
@@ -187,6 +189,12 @@ export default {
   },
   units: { d: '{n} d', h: '{n} h', m: '{n} min' },
   ticket: {
+    listStale: 'Offline: the list as last seen online',
+    stale: 'Offline: this is the ticket as last seen online; steps are kept on the phone first',
+    stepQueued: '"{action}" saved; it is sent when the network is back',
+    stepsWaiting: 'Waiting to be sent: {steps}. The state shown is the phone\'s guess until the server has them.',
+    stepRefused: 'The server did not accept this step: {reason}',
+    dropRefused: 'OK, drop this step',
     title: 'Ticket',
     listTitle: 'Tickets',
     unrouted: 'Not dispatched',
@@ -254,6 +262,8 @@ export default {
     tab: { overdue: 'Overdue', resolved: 'To verify', open: 'Open' },
   },
   newTicket: {
+    queued: 'Saved on the phone; it is recorded when the network is back',
+    queuedTitle: 'New report: {category}',
     title: 'New resident report',
     property: 'Property',
     category: 'Category',

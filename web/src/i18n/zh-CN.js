@@ -119,6 +119,8 @@ export default {
   },
   outcome: { pass: '合格', fail: '不合格', na: '不适用' },
   outbox: {
+    ticketStep: '工单步骤 · {time} 保存',
+    photos: '照片 {n} 张',
     rescan: '重新扫描标签',
     rescanHint: '标签无效或已作废：扫描同一点位的正确标签，记录会带着原来的填写内容重新发送。',
     title: '待发送',
@@ -187,6 +189,12 @@ export default {
   },
   units: { d: '{n} 天', h: '{n} 小时', m: '{n} 分钟' },
   ticket: {
+    listStale: '当前离线：这是上次联网时的列表',
+    stale: '当前离线：显示的是上次联网时的工单，步骤会先保存在手机上',
+    stepQueued: '已保存“{action}”，联网后自动发送',
+    stepsWaiting: '等待发送：{steps}。状态为手机上的预计，以服务器为准。',
+    stepRefused: '服务器未接受这一步：{reason}',
+    dropRefused: '知道了，放弃这一步',
     title: '工单',
     listTitle: '工单',
     unrouted: '待派单',
@@ -254,6 +262,8 @@ export default {
     tab: { overdue: '超期', resolved: '待验证', open: '未完成' },
   },
   newTicket: {
+    queued: '已保存在手机上，联网后自动提交',
+    queuedTitle: '新报事：{category}',
     title: '登记报事报修',
     property: '项目',
     category: '类别',
