@@ -292,13 +292,22 @@ class ClockedBrowser:
 
     def __init__(self, browser) -> None:
         self._browser = browser
+        self.opened: list = []
 
     def new_context(self, **options):
         """Open a context whose pages' Date runs at the test session's clock."""
         context = self._browser.new_context(**options)
         offset = datetime.now(UTC).timestamp() - time_machine.escape_hatch.time.time()
         context.add_init_script(_SHIFT_DATE % round(offset * 1000))
+        self.opened.append(context)
         return context
+
+    def close_left_open(self) -> None:
+        """Close the contexts a test left open (it failed before its own close)."""
+        for context in self.opened:
+            with contextlib.suppress(Exception):  # already closed, or its browser is gone
+                context.close()
+        self.opened.clear()
 
     def __getattr__(self, name: str):
         return getattr(self._browser, name)
@@ -310,6 +319,20 @@ def browser(playwright_instance, camera_file: Path):
     b = _launch(playwright_instance, camera_file, camera_allowed=True)
     yield ClockedBrowser(b)
     b.close()
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_clean(request, camera_file: Path):
+    """Start each test with a blank camera; after it, close what it left open.
+
+    A failed test leaves its phone open: a scanner still filming keeps Chromium's fake camera
+    on the old picture, and the next test would scan that label instead of its own.
+    """
+    write_y4m(Image.new("RGB", (1280, 720), "white"), camera_file)
+    yield
+    # The session's browser stays up between tests; a refusing browser is closed with its test.
+    if "browser" in request.fixturenames:
+        request.getfixturevalue("browser").close_left_open()
 
 
 @pytest.fixture
@@ -463,3 +486,53 @@ def api_as(playwright_instance, server: Server):
     yield _as
     for ctx in made:
         ctx.dispose()
+
+
+@pytest.fixture
+def all_day_plan(server: Server):
+    """Return a function giving a person a plan open all day today (valid from midnight)."""
+    from zoneinfo import ZoneInfo
+
+    from flask import g
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.auth.models import User
+    from app.common.models import utcnow
+    from app.extensions import db
+    from app.places.models import Property, Zone
+    from app.plans import service
+    from app.plans.expand import at_local, local_date
+    from app.plans.sweep import materialize
+
+    url = f"sqlite:///{server.instance_dir}/e2e.db"
+    app = create_app(
+        SQLALCHEMY_DATABASE_URI=url, INSTANCE_DIR=server.instance_dir, SECRET_KEY="e2e-setup"
+    )
+
+    def _plan(username: str, zone_name: str, name_zh: str) -> None:
+        with app.test_request_context():
+            prop = db.session.scalar(select(Property).where(Property.code == "CH"))
+            zone = db.session.scalar(select(Zone).where(Zone.name_zh == zone_name))
+            users = {u.username: u for u in db.session.scalars(select(User))}
+            assert prop is not None and zone is not None
+            g.user = users["supervisor"]
+            tz = ZoneInfo(prop.timezone)
+            now = utcnow()
+            data = {
+                "property_id": prop.id,
+                "name_zh": name_zh,
+                "zone_id": zone.id,
+                "frequency": "daily",
+                "start_minute": 0,
+                "end_minute": 1440,
+                "assignee_ids": [users[username].id],
+            }
+            service.create_plan(data, now=at_local(local_date(now, tz), 0, tz))
+            materialize(now)
+            db.session.commit()
+            db.session.remove()
+
+    yield _plan
+    with app.app_context():
+        db.engine.dispose()

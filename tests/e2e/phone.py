@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import re
 from pathlib import Path
 
@@ -68,14 +69,27 @@ def _cjk_font(px: int):
     return None
 
 
-def camera_jpeg(width: int = 4000, height: int = 3000, orientation: int = 6) -> bytes:
-    """A 12 MP photo as a phone camera writes it: sideways pixels plus an EXIF orientation."""
+def camera_jpeg(
+    width: int = 4000, height: int = 3000, orientation: int = 6, scene: int = 0
+) -> bytes:
+    """A 12 MP photo as a phone camera writes it: sideways pixels plus an EXIF orientation.
+
+    Another scene is another picture, to the server's reused-photo check too.
+    """
     img = Image.new("RGB", (width, height))
     # Detail that JPEG cannot squash to nothing: a gradient with stripes.
     px = Image.linear_gradient("L").resize((width, height)).convert("RGB")
     img.paste(px)
     stripes = Image.effect_noise((width // 8, height // 8), 60).resize((width, height))
     img = Image.blend(img, Image.merge("RGB", (stripes, stripes, stripes)), 0.35)
+    if scene:
+        draw = ImageDraw.Draw(img)
+        shades = random.Random(scene)  # the same scene is the same picture in every run
+        cells = 6
+        for i in range(cells * cells):  # big blocks of light and dark: another hash
+            x, y = (i % cells) * width // cells, (i // cells) * height // cells
+            grey = shades.choice((20, 235))
+            draw.rectangle((x, y, x + width // cells, y + height // cells), fill=(grey,) * 3)
     exif = Image.Exif()
     exif[0x0112] = orientation
     out = io.BytesIO()
@@ -137,6 +151,9 @@ def submit_failed_visit(page: Page, code: str, photo: bytes):
     expect(page.get_by_test_id("checkpoint-name")).to_be_visible()
     page.get_by_test_id("all-pass").click()
     item = page.get_by_test_id("item").first
+    value = item.locator("[data-test=value] input")
+    if value.count():  # a reading (a gauge, a meter): one out of any range fails
+        value.fill("0")
     item.get_by_test_id("outcome-fail").click()
     take_photo(page, item.locator(".add-photo"), photo)
     expect(item.locator(".thumb img")).to_have_count(1)
@@ -144,6 +161,25 @@ def submit_failed_visit(page: Page, code: str, photo: bytes):
     dialog = page.locator(".van-dialog")
     expect(dialog).to_be_visible()
     return dialog
+
+
+def new_assistant(admin_api, username: str, display_name: str) -> dict:
+    """Add an assistant of the demo property with the demo password: a journey's own person."""
+    props = admin_api.get("/api/v1/properties").json()
+    items = props["items"] if isinstance(props, dict) else props
+    demo = next(p for p in items if p["code"] == "CH")
+    resp = admin_api.post(
+        "/api/v1/users",
+        data={
+            "username": username,
+            "display_name": display_name,
+            "role": "assistant",
+            "property_ids": [demo["id"]],
+            "password": PASSWORD,
+        },
+    )
+    assert resp.ok, resp.text()
+    return resp.json()
 
 
 def visits(api, checkpoint_id: int) -> int:

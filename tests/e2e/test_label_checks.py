@@ -11,6 +11,7 @@ from tests.e2e.phone import (
     camera_jpeg,
     confirm_dialog,
     log_in,
+    new_assistant,
     screenshot,
     take_photo,
     visits,
@@ -37,6 +38,7 @@ def test_a_forged_label_is_refused_as_soon_as_it_opens(browser, server, api_as):
     [spot] = _spots(api_as("supervisor"), "meter_box", 1)
     ctx, page = _phone(browser, server)
     log_in(page, "assistant")
+    wait_for_service_worker(page)  # the app opens the label (without it, the server's page does)
     page.goto(f"/c/{spot['code']}?v={spot['label_version']}&s=forged-label")
     expect(page.get_by_test_id("checklist-error")).to_contain_text("签名不正确")
     expect(page.get_by_test_id("submit")).to_have_count(0)
@@ -60,8 +62,9 @@ def test_a_refused_record_is_sent_again_after_a_rescan_with_its_answers(browser,
     supervisor = api_as("supervisor")
     [spot] = _spots(supervisor, "meter_box", 1)
     before = visits(supervisor, spot["id"])
+    new_assistant(api_as("admin"), "assistant-rescan", "郑助理")  # this journey's own visits
     ctx, page = _phone(browser, server)
-    log_in(page, "assistant")
+    log_in(page, "assistant-rescan")
     wait_for_service_worker(page)
 
     # Offline, a label with a bad signature can't be checked: the record is saved.
@@ -71,7 +74,7 @@ def test_a_refused_record_is_sent_again_after_a_rescan_with_its_answers(browser,
     page.get_by_test_id("all-pass").click()
     item = page.get_by_test_id("item").first
     item.get_by_test_id("outcome-fail").click()
-    take_photo(page, item.locator(".add-photo"), camera_jpeg())
+    take_photo(page, item.locator(".add-photo"), camera_jpeg(scene=3))
     page.get_by_test_id("submit").click()
     expect(page.locator(".van-dialog")).to_contain_text("联网后会自动发送")
     confirm_dialog(page)

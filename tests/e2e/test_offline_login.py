@@ -12,6 +12,7 @@ from tests.e2e.phone import (
     camera_jpeg,
     confirm_dialog,
     log_in,
+    new_assistant,
     screenshot,
     submit_failed_visit,
     visits,
@@ -35,17 +36,19 @@ def _offline_login(page, username: str, password: str) -> None:
 
 def test_logout_offline_then_log_in_offline_and_send_under_the_same_person(browser, server, api_as):
     supervisor = api_as("supervisor")
-    me = api_as("assistant").get("/api/v1/me").json()
+    # A person of this journey alone: other journeys' visits don't change what it counts.
+    new_assistant(api_as("admin"), "assistant-relog", "吴助理")
+    me = api_as("assistant-relog").get("/api/v1/me").json()
     first, second = supervisor.get(
         "/api/v1/checkpoints", params={"kind": "mailbox", "per_page": 4}
     ).json()["items"][2:4]
     before = {cp["id"]: _mine(supervisor, cp["id"], me["id"]) for cp in (first, second)}
     everyone = {cp["id"]: visits(supervisor, cp["id"]) for cp in (first, second)}
-    photo = camera_jpeg()
+    photo = camera_jpeg(scene=2)
     phone = browser.new_context(base_url=server.base_url, **PHONE)
     phone.set_default_timeout(20000)
     page = phone.new_page()
-    log_in(page, "assistant")
+    log_in(page, "assistant-relog")
     wait_for_service_worker(page)
 
     # --- offline: one record saved, then a logout, which warns and keeps everything ---
@@ -68,11 +71,11 @@ def test_logout_offline_then_log_in_offline_and_send_under_the_same_person(brows
     # --- no one else gets in offline; a wrong password does not either ---
     _offline_login(page, "supervisor", PASSWORD)
     expect(page.get_by_role("alert")).to_contain_text("只有在本机联网登录过的账号才能离线登录")
-    _offline_login(page, "assistant", "not-the-password")
+    _offline_login(page, "assistant-relog", "not-the-password")
     expect(page.get_by_role("alert")).to_contain_text("离线登录：用户名或密码错误")
 
     # --- the same person, offline: patrols on, nothing is sent before the server checks ---
-    _offline_login(page, "assistant", PASSWORD)
+    _offline_login(page, "assistant-relog", PASSWORD)
     expect(page).not_to_have_url(re.compile(r"/login"))
     expect(page.get_by_test_id("unverified-banner")).to_contain_text("联网并核对账号后才会发送记录")
     expect(submit_failed_visit(page, second["code"], photo)).to_contain_text("联网后会自动发送")

@@ -26,7 +26,8 @@ def test_offline_patrol_syncs_once_and_the_ticket_is_fixed_and_verified(
 ):
     supervisor_api = api_as("supervisor")
     checkpoint = supervisor_api.get(f"/api/v1/checkpoints/by-code/{CODE}").json()
-    photo = camera_jpeg()  # 12 MP, sideways pixels + EXIF orientation 6, as phones write them
+    # 12 MP, sideways pixels + EXIF orientation 6, as phones write them; a scene of its own
+    photo = camera_jpeg(scene=1)
 
     # --- the assistant: scan, fill, photograph the failure, submit with no network ---
     assistant = browser.new_context(base_url=server.base_url, **PHONE)
@@ -91,7 +92,7 @@ def test_offline_patrol_syncs_once_and_the_ticket_is_fixed_and_verified(
     ).json()["items"][0]["presence"]
     assert stored["label_scanned"] is True and stored["label_version"] == 1
     assert stored["device_id"] and stored["app_version"] and stored["clock_offset_s"] is not None
-    assert stored["photos_fresh"] is True and stored["status"] == "ok"
+    assert stored["photos_fresh"] is True and stored["status"] == "ok", stored["reasons"]
     expect(sent).to_contain_text(f"到场可信度 {stored['score']}/100")
     expect(sent).to_contain_text("A幢 5F 楼梯间")  # the checkpoint by name, not only its code
     tickets = supervisor_api.get(

@@ -15,6 +15,7 @@ from tests.e2e.phone import (
     screenshot,
     show_label,
     take_photo,
+    visits,
     wait_for_service_worker,
 )
 
@@ -196,7 +197,10 @@ def test_front_desk_takes_a_report_and_dispatches_it(phone, api_as):
 
 
 def test_logout_with_unsent_inspections_warns_and_keeps_them(phone, api_as):
-    code = stairwell(api_as("supervisor"), 5)
+    supervisor = api_as("supervisor")
+    code = stairwell(supervisor, 5)
+    spot = supervisor.get(f"/api/v1/checkpoints/by-code/{code}").json()
+    before = visits(supervisor, spot["id"])  # other journeys (and the demo's history) count too
     page = phone.new_page()
     log_in(page, "assistant2")
     wait_for_service_worker(page)  # offline, the lazy 我的 screen comes from its cache
@@ -217,8 +221,7 @@ def test_logout_with_unsent_inspections_warns_and_keeps_them(phone, api_as):
     # Kept through the logout, and sent now that its user is back and online.
     expect(page.get_by_test_id("sent-entry").filter(has_text=code)).to_have_count(1)
     expect(page.get_by_test_id("outbox-entry")).to_have_count(0)
-    inspections = api_as("supervisor").get("/api/v1/inspections", params={"per_page": 100}).json()
-    assert [i["code"] for i in inspections["items"]].count(code) == 1
+    assert visits(supervisor, spot["id"]) == before + 1  # sent once
 
 
 def test_a_reading_outside_its_range_can_only_fail(phone, api_as):
@@ -273,3 +276,47 @@ def test_own_password_change_on_the_phone(phone, playwright_instance, server):
         assert back.status == 204, back.text()
     finally:
         api.dispose()
+
+
+# The widest text the input shows, measured in its own font against its inner width.
+_PLACEHOLDER_FITS = """(input) => {
+  const style = getComputedStyle(input);
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = style.font;
+  const inner = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return ctx.measureText(input.placeholder).width <= inner;
+}"""
+
+
+def test_a_refused_camera_says_typed_codes_are_weaker_and_can_be_tried_again(
+    refusing_browser, server
+):
+    context = refusing_browser.new_context(
+        base_url=server.base_url, **{**PHONE, "viewport": {"width": 360, "height": 640}}
+    )
+    page = context.new_page()
+    log_in(page, "assistant")
+    page.get_by_role("tab", name="扫码").click()
+    manual = page.get_by_test_id("manual-entry")
+    expect(manual.get_by_test_id("camera-problem")).to_contain_text("未获得相机权限")
+    # Why a typed code scores lower, before it is typed.
+    expect(manual.get_by_test_id("typed-weaker")).to_contain_text("不能证明您在现场")
+    expect(manual.get_by_test_id("typed-weaker")).to_contain_text("存疑")
+    code_input = manual.locator("input[name=code]")
+    assert code_input.evaluate(_PLACEHOLDER_FITS), "the code's placeholder is clipped at 360 px"
+
+    # The person allows the camera in the settings and tries again: the scanner comes back.
+    context.grant_permissions(["camera"])
+    manual.get_by_test_id("camera-retry").click()
+    expect(page.get_by_text("将二维码放入框内")).to_be_visible()
+    expect(page.get_by_test_id("manual-entry")).to_have_count(0)
+
+    # In English, the same explanation.
+    page.evaluate("localStorage.setItem('patrol.locale', 'en')")
+    context.clear_permissions()
+    page.reload()
+    manual = page.get_by_test_id("manual-entry")
+    expect(manual.get_by_test_id("typed-weaker")).to_contain_text("does not prove you were there")
+    expect(manual.get_by_test_id("camera-retry")).to_have_text("Try the camera again")
+    assert manual.locator("input[name=code]").evaluate(_PLACEHOLDER_FITS)
+    context.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime
 
 from playwright.sync_api import Page, expect
 
@@ -12,6 +13,7 @@ from tests.e2e.phone import (
     camera_jpeg,
     confirm_dialog,
     log_in,
+    screenshot,
     submit_failed_visit,
     visits,
     wait_for_service_worker,
@@ -87,6 +89,7 @@ def test_a_backlog_counts_down_says_what_it_sends_and_ends_all_sent(browser, ser
     current = page.get_by_test_id("sync-current")
     expect(current).to_contain_text("正在发送：")
     expect(current).to_contain_text(re.compile(r"照片 1/1（\d+ KB）|巡查记录"))
+    screenshot(page, "sync-progress")
     all_sent = page.get_by_test_id("all-sent")
     expect(all_sent).to_have_text("全部已发送", timeout=60000)
     expect(tab.locator(".van-badge")).to_have_count(0)
@@ -128,3 +131,54 @@ def test_a_backlog_counts_down_says_what_it_sends_and_ends_all_sent(browser, ser
 
     for cp in checkpoints[:5]:
         assert visits(supervisor, cp["id"]) == before[cp["id"]] + 1, cp["code"]  # sent once
+
+
+def _open_slots(api, code: str) -> list[dict]:
+    now = datetime.now(UTC)
+    return [
+        s
+        for s in api.get("/api/v1/slots/mine").json()["items"]
+        if s["checkpoint"]["code"] == code
+        and s["status"] == "pending"
+        and datetime.fromisoformat(s["window_start"]) <= now <= datetime.fromisoformat(s["due_at"])
+    ]
+
+
+def test_the_plan_counts_what_waits_on_the_phone_and_each_counter_says_whose(
+    browser, server, api_as
+):
+    phone = browser.new_context(base_url=server.base_url, **PHONE)
+    phone.set_default_timeout(20000)
+    page = phone.new_page()
+    log_in(page, "assistant")
+    wait_for_service_worker(page)
+    expect(page.get_by_test_id("progress-label")).to_have_text("我")
+    expect(page.get_by_test_id("plan-totals")).to_contain_text("全组今日")
+    # A window with more than one checkpoint left, so it stays on screen after one is done.
+    windows = page.get_by_test_id("due-window")
+    expect(windows.first).to_be_visible()
+    key = next(
+        w.get_attribute("data-key")
+        for w in windows.all()
+        if int(w.get_attribute("data-todo") or 0) > 1
+    )
+    window = page.locator(f"[data-test=due-window][data-key='{key}']")
+    before = window.get_by_test_id("window-count").inner_text()
+    done, total = (int(n) for n in before.split("/"))
+    window.click()
+    code = window.get_by_test_id("due-slot").first.get_attribute("data-code")
+
+    phone.set_offline(True)
+    _fill_offline(page, code, camera_jpeg())
+    page.goto("/")
+    expect(window.get_by_test_id("window-count")).to_have_text(f"{done + 1}/{total}")
+    expect(window.get_by_test_id("window-pending")).to_have_text("1 待发送")
+    # The visit counts for every slot of this checkpoint open now (plans may overlap).
+    open_slots = len(_open_slots(api_as("assistant"), code))
+    assert open_slots >= 1
+    expect(page.get_by_test_id("plan-totals")).to_contain_text(f"（含本机待发送 {open_slots}）")
+
+    phone.set_offline(False)
+    expect(page.get_by_test_id("window-pending")).to_have_count(0, timeout=30000)
+    expect(page.get_by_test_id("plan-totals")).not_to_contain_text("待发送")
+    phone.close()

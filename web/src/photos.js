@@ -1,4 +1,7 @@
-// Shrink a camera photo on the phone before it is stored and sent.
+// Shrink a camera photo on the phone before it is stored and sent: in a worker with an
+// OffscreenCanvas where the phone has one (the page stays responsive), else on the page.
+
+import { fitWithin } from './photoSize.js'
 
 export const MAX_SIDE = 1600
 export const QUALITY = 0.8
@@ -30,32 +33,77 @@ function toBlob(canvas, quality) {
   )
 }
 
+let worker = null
+let workerBroken = false
+let nextId = 0
+const waiting = new Map()
+
+function photoWorker() {
+  if (workerBroken || typeof Worker === 'undefined' || typeof OffscreenCanvas === 'undefined') return null
+  if (!worker) {
+    try {
+      worker = new Worker(new URL('./photoWorker.js', import.meta.url), { type: 'module' })
+    } catch {
+      workerBroken = true
+      return null
+    }
+    worker.onmessage = ({ data }) => {
+      const done = waiting.get(data.id)
+      waiting.delete(data.id)
+      done?.(data)
+    }
+    worker.onerror = () => {
+      // A worker that cannot start (an old engine, a blocked script): the page does the work.
+      workerBroken = true
+      worker = null
+      for (const done of waiting.values()) done({ error: 'worker failed' })
+      waiting.clear()
+    }
+  }
+  return worker
+}
+
+/** Shrink in the worker; null when the worker is missing or could not decode the file. */
+function inWorker(file, maxSide, quality) {
+  const w = photoWorker()
+  if (!w) return Promise.resolve(null)
+  const id = ++nextId
+  return new Promise((resolve) => {
+    waiting.set(id, (answer) => resolve(answer.error ? null : answer))
+    w.postMessage({ id, file, maxSide, quality })
+  })
+}
+
+/** Shrink on the page: the way for browsers without OffscreenCanvas, and for odd files. */
+async function onPage(file, maxSide, quality) {
+  let source
+  try {
+    source = await decode(file)
+  } catch {
+    return null
+  }
+  const { width, height, scale } = fitWithin(source.width || source.naturalWidth, source.height || source.naturalHeight, maxSide)
+  const canvas = document.createElement('canvas')
+  canvas.width = width
+  canvas.height = height
+  const ctx = canvas.getContext('2d')
+  ctx.imageSmoothingQuality = 'high'
+  ctx.drawImage(source, 0, 0, width, height)
+  source.close?.()
+  const blob = await toBlob(canvas, quality)
+  canvas.width = canvas.height = 0 // free the pixels now: phones run out of canvas memory
+  return { blob, width, height, scale }
+}
+
 /**
  * A JPEG whose long side is at most MAX_SIDE px. A file this browser cannot decode (a HEIC on
  * a desktop, a broken file) is kept as it is: the server decides, and says why if it refuses.
  */
 export async function compressPhoto(file, { maxSide = MAX_SIDE, quality = QUALITY } = {}) {
-  let source
-  try {
-    source = await decode(file)
-  } catch {
-    return { blob: file, width: null, height: null, compressed: false }
-  }
-  const w = source.width || source.naturalWidth
-  const h = source.height || source.naturalHeight
-  const scale = Math.min(1, maxSide / Math.max(w, h))
-  const cw = Math.max(1, Math.round(w * scale))
-  const ch = Math.max(1, Math.round(h * scale))
-  const canvas = document.createElement('canvas')
-  canvas.width = cw
-  canvas.height = ch
-  const ctx = canvas.getContext('2d')
-  ctx.imageSmoothingQuality = 'high'
-  ctx.drawImage(source, 0, 0, cw, ch)
-  source.close?.()
-  const blob = await toBlob(canvas, quality)
-  canvas.width = canvas.height = 0 // free the pixels now: phones run out of canvas memory
+  const shrunk = (await inWorker(file, maxSide, quality)) || (await onPage(file, maxSide, quality))
+  if (!shrunk) return { blob: file, width: null, height: null, compressed: false }
+  const { blob, width, height, scale } = shrunk
   // A small JPEG already smaller than our copy: keep the original.
   const keep = scale === 1 && file.type === 'image/jpeg' && file.size <= blob.size
-  return { blob: keep ? file : blob, width: cw, height: ch, compressed: !keep }
+  return { blob: keep ? file : blob, width, height, compressed: !keep }
 }

@@ -164,6 +164,7 @@ async function checkWithServer() {
 
 /** Log out; the outbox and the pack stay on the phone (for the next login, online or not). */
 export async function logout() {
+  recent = null
   try {
     await api.logout()
   } catch (err) {
@@ -218,6 +219,7 @@ async function syncProperty(propertyId) {
       items: t.current_version.items,
     }))
   await db.replacePack(propertyId, checkpoints.filter((c) => c.active !== false), checklists)
+  recent = null // a fresh pack: no lookup from the old one
   if (['frontdesk', 'supervisor', 'admin'].includes(session.user?.role)) {
     await db.setKV(`departments:${propertyId}`, await api.departments(propertyId))
   }
@@ -237,7 +239,22 @@ export class LookupError extends Error {
 }
 
 /** Find a scanned code: the local pack first (fast, offline), then the server. */
+// The last lookup, for a few seconds: the scanner finds the checkpoint, then the checklist
+// opens the same one; reading IndexedDB twice costs a slow phone a visible moment.
+const RECENT_MS = 10000
+let recent = null
+
 export async function findCheckpoint(code) {
+  const userId = session.user?.id
+  if (recent && recent.code === code && recent.userId === userId && Date.now() - recent.at < RECENT_MS) {
+    return recent.found
+  }
+  const found = await lookupCheckpoint(code)
+  recent = { code, userId, at: Date.now(), found }
+  return found
+}
+
+async function lookupCheckpoint(code) {
   const stored = await db.getCheckpoint(code)
   // The pack may hold a previous user's properties: only the user's own count.
   const checkpoint = stored && session.user?.properties?.some((p) => p.id === stored.property_id)

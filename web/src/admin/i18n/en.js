@@ -1,6 +1,8 @@
 // The back office's strings in English (section `admin`).
 export default {
   title: 'Patrol · Back office',
+  phoneNotice: 'The back office is meant for a computer: set things up on a computer or a tablet (landscape). On a phone you can look, with tables scrolling sideways.',
+  phoneBack: 'Back to the phone app',
   property: 'Property',
   noProperty: 'No property yet',
   inactive: 'deactivated',

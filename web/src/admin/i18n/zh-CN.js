@@ -1,6 +1,8 @@
 // The back office's strings (section `admin`), merged in when the back office first opens.
 export default {
   title: '物业巡查 · 后台',
+  phoneNotice: '后台管理是为电脑设计的：请在电脑或平板（横屏）上设置。手机上可以查看，表格需左右滑动。',
+  phoneBack: '回到手机版',
   property: '项目',
   noProperty: '还没有项目',
   inactive: '已停用',
