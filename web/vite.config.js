@@ -90,7 +90,9 @@ export default defineConfig({
           'sw.js',
           'workbox-*.js',
           ...DESK_CHUNKS.map((name) => `assets/${name}-*`),
-          'icons/**',
+          // The login screen's logo (6 KB) is kept: an offline re-login shows it too.
+          'icons/!(icon-192).png',
+          'icons/*.svg',
         ],
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/api\//],

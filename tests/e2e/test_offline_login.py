@@ -66,6 +66,9 @@ def test_logout_offline_then_log_in_offline_and_send_under_the_same_person(brows
         f"本机有 1 条记录等待发送：{me['display_name']} 1 条"
     )
     expect(page.get_by_test_id("login-offline-hint")).to_contain_text(me["display_name"])
+    logo = page.locator("img").first  # the app's own logo, from the phone's cache
+    expect(logo).to_have_js_property("complete", True)
+    assert logo.evaluate("img => img.naturalWidth") > 0, "the logo is broken offline"
     screenshot(page, "offline-login")
 
     # --- no one else gets in offline; a wrong password does not either ---
