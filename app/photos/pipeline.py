@@ -13,6 +13,7 @@ from typing import IO
 from PIL import ExifTags, Image, ImageCms, ImageOps
 
 from app.errors import AppError, Invalid
+from app.photos import jpeg
 from app.presence.hashing import fingerprint
 
 try:  # HEIC/HEIF (iPhones) when pillow-heif is installed
@@ -123,10 +124,10 @@ def process_upload(
         width, height = (raw_h, raw_w) if orientation >= 5 else (raw_w, raw_h)
         upright = to_rgb(orient(img, orientation))
         display_img = shrink(upright, fit((width, height), DISPLAY_SIZE))
-        # The thumbnail is only seen small: box-reduce first (reducing_gap 2), much faster.
-        thumb_img = shrink(display_img, fit((width, height), THUMB_SIZE), reducing_gap=2.0)
-        display = encode_jpeg(display_img, DISPLAY_QUALITY, progressive=True)
-        thumb = encode_jpeg(thumb_img, THUMB_QUALITY, progressive=False)
+        # The thumbnail is only seen small: box-reduce as far as whole factors go, then LANCZOS.
+        thumb_img = shrink(display_img, fit((width, height), THUMB_SIZE), reducing_gap=1.0)
+        display = _as_sent(stream, img, orientation) or encode_jpeg(display_img, DISPLAY_QUALITY)
+        thumb = encode_jpeg(thumb_img, THUMB_QUALITY)
         seen_hash, codes = fingerprint(display_img)
     return ProcessedPhoto(
         content_type=content_type,
@@ -140,6 +141,19 @@ def process_upload(
         dhash=seen_hash,
         qr_texts=tuple(codes),
     )
+
+
+def _as_sent(stream: IO[bytes], img: Image.Image, orientation: int) -> Rendition | None:
+    """Return the upload itself, metadata stripped, when it is already a display copy.
+
+    That is the phone's own copy: a baseline RGB JPEG, upright, within the display size.
+    """
+    upright_jpeg = img.format == "JPEG" and img.mode == "RGB" and orientation == 1
+    if not upright_jpeg or "progressive" in img.info or max(img.size) > DISPLAY_SIZE:
+        return None
+    stream.seek(0)
+    data = jpeg.strip_metadata(stream.read(), MAX_ICC_BYTES)
+    return Rendition(data, img.width, img.height) if data is not None else None
 
 
 def measure(stream: IO[bytes], max_bytes: int) -> tuple[int, str]:
@@ -262,17 +276,14 @@ def shrink(img: Image.Image, size: tuple[int, int], reducing_gap: float = 3.0) -
     return out
 
 
-def encode_jpeg(img: Image.Image, quality: int, *, progressive: bool) -> Rendition:
-    """Encode as an optimised JPEG carrying only the pixels and the colour profile."""
+def encode_jpeg(img: Image.Image, quality: int) -> Rendition:
+    """Encode as a baseline JPEG carrying only the pixels and the colour profile.
+
+    Neither optimised nor progressive: measured on a 1600 px photo, those cost 30 ms against
+    6 ms for 11 % fewer bytes (bench/bench_photos.py).
+    """
     buf = io.BytesIO()
-    img.save(
-        buf,
-        "JPEG",
-        quality=quality,
-        optimize=True,
-        progressive=progressive,
-        icc_profile=img.info.get("icc_profile"),
-    )
+    img.save(buf, "JPEG", quality=quality, icc_profile=img.info.get("icc_profile"))
     return Rendition(buf.getvalue(), img.width, img.height)
 
 
