@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, union
+from sqlalchemy import func, select, union_all
 
 from app.extensions import db
 from app.inspections.models import ItemResult, result_photo
@@ -89,7 +89,7 @@ def _near(
     """Return the closest earlier photo within MAX_DISTANCE, looked up through shared bands."""
     value = hashing.to_unsigned(fingerprint.dhash)
     # One indexed equality lookup per band, united: an OR of the eight would scan the table.
-    candidates = union(
+    shared = union_all(
         *(
             select(PhotoBand.photo_id).where(
                 PhotoBand.property_id == property_id,
@@ -100,9 +100,16 @@ def _near(
             for n, band in enumerate(hashing.bands(value))
         )
     ).subquery()
+    # Within MAX_DISTANCE (6) bits, at most six of the eight bands differ: a near copy shares
+    # at least two. Asking for two keeps every match and drops most chance neighbours.
+    candidates = (
+        select(shared.c.photo_id)
+        .group_by(shared.c.photo_id)
+        .having(func.count() >= hashing.BANDS - hashing.MAX_DISTANCE)
+    )
     rows = db.session.execute(
         select(PhotoPrint.photo_id, PhotoPrint.dhash).where(
-            PhotoPrint.photo_id.in_(select(candidates.c.photo_id)),
+            PhotoPrint.photo_id.in_(candidates),
             PhotoPrint.photo_id.not_in(own),
         )
     )

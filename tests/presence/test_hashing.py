@@ -25,6 +25,19 @@ def test_hashes_within_the_distance_always_share_a_band():
         assert set(enumerate(hashing.bands(value))) & set(enumerate(hashing.bands(flipped)))
 
 
+def test_hashes_within_the_distance_share_two_bands_even_at_worst():
+    """The lookup asks for two shared bands: six flipped bits in six bands still leave two."""
+    rng = random.Random(4)
+    for _ in range(500):
+        value = rng.getrandbits(64)
+        flipped = value
+        for band in rng.sample(range(hashing.BANDS), hashing.MAX_DISTANCE):  # one bit per band
+            flipped ^= 1 << (band * hashing.BAND_BITS + rng.randrange(hashing.BAND_BITS))
+        assert hashing.distance(value, flipped) == hashing.MAX_DISTANCE
+        shared = set(enumerate(hashing.bands(value))) & set(enumerate(hashing.bands(flipped)))
+        assert len(shared) == hashing.BANDS - hashing.MAX_DISTANCE
+
+
 def test_signed_storage_round_trips():
     for value in (0, 1, (1 << 63) - 1, 1 << 63, (1 << 64) - 1):
         stored = hashing.to_signed(value)
