@@ -17,6 +17,7 @@ from app.photos.models import Photo
 from app.photos.service import get_owned_photos
 from app.places.models import Department, Property
 from app.presence import service as presence
+from app.tickets import dispatch
 from app.tickets.models import ACTIONS, OPEN_STATUSES, TICKET_STATUSES, Ticket, TicketEvent
 
 
@@ -45,10 +46,13 @@ class Step:
     department_only: bool = False  # staff must belong to the ticket's department
 
 
+# The hands-on steps: staff of the department, or an assistant the ticket was dispatched to.
+HANDS = frozenset({"staff", "assistant"})
+
 STEPS: dict[str, Step] = {
-    "accept": Step(frozenset({"new", "reopened"}), "accepted", frozenset({"staff"}), True),
-    "start": Step(frozenset({"accepted", "reopened"}), "in_progress", frozenset({"staff"}), True),
-    "resolve": Step(frozenset({"accepted", "in_progress"}), "resolved", frozenset({"staff"}), True),
+    "accept": Step(frozenset({"new", "reopened"}), "accepted", HANDS, True),
+    "start": Step(frozenset({"accepted", "reopened"}), "in_progress", HANDS, True),
+    "resolve": Step(frozenset({"accepted", "in_progress"}), "resolved", HANDS, True),
     "verify": Step(frozenset({"resolved"}), "verified", DISPATCHERS),
     "reopen": Step(frozenset({"resolved", "verified"}), "reopened", DISPATCHERS),
     "close": Step(frozenset({"verified"}), "closed", DISPATCHERS),
@@ -75,13 +79,29 @@ def may(user: User, ticket: Ticket, action: str) -> bool:
     step = STEPS[action]
     if ticket.status not in step.sources or user.role not in step.roles:
         return False
-    if step.department_only and user.role == "staff":
-        return user.department_id is not None and user.department_id == ticket.department_id
+    if step.department_only and user.role in HANDS:
+        return holds(user, ticket, action)
     if action in ("approve_delay", "reject_delay"):
         return ticket.delay_until is not None
     if action == "close" and user.role != "supervisor":
         return not doubtful_verification(ticket)
     return True
+
+
+def holds(user: User, ticket: Ticket, action: str) -> bool:
+    """Tell whether a hands-on person may work this ticket.
+
+    A ticket dispatched to a named person waits for that person to accept it; once taken,
+    the department works it as before. An assistant works only what was dispatched to them.
+    """
+    if ticket.assignee_id == user.id:
+        return True
+    if user.role != "staff" or user.department_id is None:
+        return False
+    named = ticket.assignee_id is not None and ticket.accepted_at is None
+    if named and action == "accept":
+        return False
+    return user.department_id == ticket.department_id
 
 
 def allowed_actions(user: User, ticket: Ticket) -> list[str]:
@@ -93,11 +113,7 @@ def apply_step(ticket: Ticket, action: str, data: dict[str, Any]) -> TicketEvent
     """Take one lifecycle step, recording it as an immutable event."""
     user = current_user()
     step = STEPS[action]
-    outsider = (
-        step.department_only
-        and user.role == "staff"
-        and (user.department_id is None or user.department_id != ticket.department_id)
-    )
+    outsider = step.department_only and user.role in HANDS and not holds(user, ticket, action)
     if user.role not in step.roles or outsider:
         raise Forbidden(allowed=allowed_actions(user, ticket))
     if action == "close" and ticket.status in step.sources and not may(user, ticket, action):
@@ -312,10 +328,19 @@ def _reassign(ticket: Ticket, user: User, data: dict, photos: list) -> dict:
         raise Invalid(
             "部门不属于该项目", "Not an active department of this property.", field="department_id"
         )
-    details = {"from_department_id": ticket.department_id, "to_department_id": dept.id}
+    person = None
+    if data.get("assignee_id") is not None:
+        person = dispatch.holder(ticket, dept, data["assignee_id"])
+    details = {
+        "from_department_id": ticket.department_id,
+        "to_department_id": dept.id,
+        "from_assignee_id": ticket.assignee_id,
+        "to_assignee_id": person.id if person else None,
+        "to_assignee_name": person.display_name if person else None,
+    }
     # Set the relationships, not their ids: the response is dumped from this same object.
     ticket.department = dept
-    ticket.assignee = None
+    ticket.assignee = person  # none: anyone of the department accepts it
     ticket.accepted_at = None
     # The new department gets a fresh accept window, escalated anew if it lets it pass.
     prop = db.session.get(Property, ticket.property_id)

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from app.auth import service as auth
 from app.common.schemas import paginate
 from app.extensions import db
-from app.tickets import replay, service
+from app.tickets import dispatch, replay, service
 from app.tickets import schemas as s
 
 blp = Blueprint("tickets", __name__, description="Rectification tickets (整改工单)")
@@ -57,6 +57,25 @@ def create_ticket(data):
 def daily(args):
     """Reconcile one local day (当日盘点): opened, closed, overdue, unanswered per department."""
     return service.daily(args["property_id"], args["date"])
+
+
+@blp.get("/tickets/mine")
+@auth.login_required
+@blp.arguments(s.TaskArgs, location="query")
+@blp.response(200, s.TicketPage)
+def my_tasks(args):
+    """List my tasks (我的任务): open tickets dispatched to me, soonest due first."""
+    return paginate(dispatch.my_tasks(args), args)
+
+
+@blp.get("/tickets/<int:obj_id>/candidates")
+@auth.roles_required(DISPATCH_CENTRE)
+@blp.arguments(s.CandidateArgs, location="query")
+@blp.response(200, s.CandidateList)
+def candidates(args, obj_id):
+    """List who a ticket may be dispatched to: the department's staff, then the assistants."""
+    ticket = service.get_ticket(obj_id)
+    return {"items": dispatch.candidates(ticket, args.get("department_id"))}
 
 
 @blp.get("/tickets/<int:obj_id>")

@@ -157,6 +157,8 @@ class StepSchema(BaseSchema):
     note = Text(2000, allow_none=True)
     photo_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=10))
     department_id = fields.Integer()
+    # Reassign (派单): a named person of that department, or an assistant to follow it up.
+    assignee_id = fields.Integer(allow_none=True)
     until = fields.AwareDateTime()
     checkpoint_code = fields.String(validate=validate.Length(max=16))
     scanned_at = fields.AwareDateTime()
@@ -220,3 +222,30 @@ class DailySchema(BaseSchema):
 
 
 TicketPage = page_schema(TicketSchema)
+
+
+class TaskArgs(PageArgs):
+    """Which of my tasks (我的任务): all open, due by the end of today, or overdue."""
+
+    when = fields.String(load_default="all", validate=validate.OneOf(["all", "today", "overdue"]))
+
+
+class CandidateArgs(BaseSchema):
+    """The department a dispatcher is about to choose (default: the ticket's)."""
+
+    department_id = fields.Integer()
+
+
+class CandidateSchema(BaseSchema):
+    """A person who may hold the ticket."""
+
+    id = fields.Integer()
+    display_name = fields.String()
+    role = fields.String()
+    department_id = fields.Integer(allow_none=True)
+
+
+class CandidateList(BaseSchema):
+    """The people a ticket may be dispatched to."""
+
+    items = fields.List(fields.Nested(CandidateSchema))

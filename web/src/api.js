@@ -134,6 +134,9 @@ export const api = {
 
   tickets: (params) => request('GET', '/tickets', { params: { per_page: 100, ...params } }),
   ticket: (id) => request('GET', `/tickets/${id}`),
+  myTasks: (params) => request('GET', '/tickets/mine', { params: { per_page: 100, ...params } }),
+  ticketCandidates: (id, departmentId) =>
+    request('GET', `/tickets/${id}/candidates`, { params: departmentId ? { department_id: departmentId } : {} }),
   ticketStep: (id, body, asUser) => request('POST', `/tickets/${id}/events`, { json: body, asUser }),
   createTicket: (body, asUser) => request('POST', '/tickets', { json: body, asUser }),
 

@@ -192,6 +192,9 @@ export default {
   },
   units: { d: '{n} d', h: '{n} h', m: '{n} min' },
   ticket: {
+    assignTo: 'Give to',
+    anyone: 'Anyone in the department',
+    myTasks: 'Tickets given to me',
     listStale: 'Offline: the list as last seen online',
     stale: 'Offline: this is the ticket as last seen online; steps are kept on the phone first',
     stepQueued: '"{action}" saved; it is sent when the network is back',
@@ -253,7 +256,7 @@ export default {
   queue: {
     title: 'Department tickets',
     empty: 'Nothing to do',
-    tab: { open: 'All', new: 'New', in_progress: 'In progress', reopened: 'Reopened' },
+    tab: { mine: 'My tasks', open: 'All', new: 'New', in_progress: 'In progress', reopened: 'Reopened' },
   },
   dispatch: {
     title: 'Dispatch',

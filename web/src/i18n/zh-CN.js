@@ -192,6 +192,9 @@ export default {
   },
   units: { d: '{n} 天', h: '{n} 小时', m: '{n} 分钟' },
   ticket: {
+    assignTo: '派给',
+    anyone: '部门内任何人',
+    myTasks: '派给我的工单',
     listStale: '当前离线：这是上次联网时的列表',
     stale: '当前离线：显示的是上次联网时的工单，步骤会先保存在手机上',
     stepQueued: '已保存“{action}”，联网后自动发送',
@@ -253,7 +256,7 @@ export default {
   queue: {
     title: '部门工单',
     empty: '没有待处理的工单',
-    tab: { open: '全部', new: '待受理', in_progress: '处理中', reopened: '重新整改' },
+    tab: { mine: '我的任务', open: '全部', new: '待受理', in_progress: '处理中', reopened: '重新整改' },
   },
   dispatch: {
     title: '调度中心',

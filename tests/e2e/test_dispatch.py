@@ -1,0 +1,98 @@
+"""The front desk dispatches to a named person; that person finds it under 我的任务 and takes it."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.phone import PHONE, confirm_dialog, log_in
+
+
+def _report(api, text: str, category: str = "equipment") -> dict:
+    me = api.get("/api/v1/me").json()
+    resp = api.post(
+        "/api/v1/tickets",
+        data={
+            "property_id": me["properties"][0]["id"],
+            "category": category,
+            "description": text,
+            "location_text": "C幢电梯厅",
+        },
+    )
+    assert resp.ok, resp.text()
+    return resp.json()
+
+
+def _phone(browser, server, username: str):
+    ctx = browser.new_context(base_url=server.base_url, **PHONE)
+    ctx.set_default_timeout(20000)
+    page = ctx.new_page()
+    log_in(page, username)
+    return ctx, page
+
+
+def test_the_front_desk_gives_a_ticket_to_a_named_engineer_who_takes_it(browser, server, api_as):
+    frontdesk = api_as("frontdesk")
+    ticket = _report(frontdesk, "C幢电梯厅筒灯闪烁")
+    engineer = api_as("engineer").get("/api/v1/me").json()
+
+    ctx, page = _phone(browser, server, "frontdesk")
+    page.goto(f"/tickets/{ticket['id']}")
+    page.get_by_test_id("action-reassign").click()
+    form = page.get_by_test_id("step-form")
+    form.locator("[data-dept=ENG]").click()
+    people = form.get_by_test_id("assignees")
+    expect(people).to_contain_text(engineer["display_name"])
+    expect(people).to_contain_text("部门内任何人")
+    people.locator(f"[data-person='{engineer['id']}']").click()
+    form.get_by_test_id("step-note").locator("textarea").fill("筒灯故障，派刘师傅")
+    form.get_by_test_id("step-submit").click()
+    expect(page.locator(".van-toast")).to_contain_text("派单/改派")
+    ctx.close()
+
+    stored = frontdesk.get(f"/api/v1/tickets/{ticket['id']}").json()
+    assert stored["assignee"]["id"] == engineer["id"]
+    assert stored["events"][-1]["details"]["to_assignee_name"] == engineer["display_name"]
+
+    # The engineer's phone counts it on 我的任务: the ticket is there, and it is his to accept.
+    ctx, page = _phone(browser, server, "engineer")
+    mine = page.get_by_role("tab", name="我的任务")
+    expect(mine.locator(".van-badge")).to_have_text(re.compile(r"^\d+$"))
+    mine.click()
+    card = page.locator(f"[data-test=ticket-card][data-number='{ticket['number']}']")
+    card = card.locator("visible=true").first
+    expect(card).to_be_visible()
+    card.click()
+    page.get_by_test_id("action-accept").click()
+    confirm_dialog(page)
+    expect(page.get_by_test_id("ticket-status")).to_have_attribute("data-status", "accepted")
+    ctx.close()
+
+
+def test_an_assistant_given_a_ticket_sees_it_on_the_patrol_home(browser, server, api_as):
+    frontdesk, supervisor = api_as("frontdesk"), api_as("supervisor")
+    ticket = _report(frontdesk, "业主反映C幢3楼走廊有异味", category="environment")
+    assistant = api_as("assistant2").get("/api/v1/me").json()
+    dispatched = supervisor.post(
+        f"/api/v1/tickets/{ticket['id']}/events",
+        data={
+            "action": "reassign",
+            "note": "请楼宇助理跟进",
+            "department_id": ticket["department"]["id"],
+            "assignee_id": assistant["id"],
+        },
+    )
+    assert dispatched.ok, dispatched.text()
+
+    ctx, page = _phone(browser, server, "assistant2")
+    tasks = page.get_by_test_id("my-tasks")
+    expect(tasks).to_contain_text("派给我的工单")
+    expect(
+        tasks.locator(f"[data-test=ticket-card][data-number='{ticket['number']}']")
+    ).to_be_visible()
+    # In English too.
+    page.evaluate("localStorage.setItem('patrol.locale', 'en')")
+    page.reload()
+    expect(page.get_by_test_id("my-tasks")).to_contain_text("Tickets given to me")
+    ctx.close()
