@@ -293,7 +293,11 @@ def _patrol_app() -> Flask:
     app = create_app()
     # On stderr, so that output piped elsewhere stays clean: a CLI aimed at another
     # database than the server's shows it at once.
-    click.echo(f"patrol: database {masked_database_url(app)}", err=True)
+    line = f"patrol: database {masked_database_url(app)}"
+    if not os.environ.get("SECRET_KEY") and not app.config.get("LABEL_SECRET"):
+        # The development secret signs labels: one from another folder's file voids them.
+        line += f"; labels signed with {os.path.join(app.instance_path, 'secret_key')}"
+    click.echo(line, err=True)
     return app
 
 

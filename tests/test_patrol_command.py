@@ -27,7 +27,16 @@ def _patrol(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProce
     environ = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "TEST_DATABASE_URL", "PUBLIC_BASE_URL", "HOST", "PORT"}
+        if k
+        not in {
+            "DATABASE_URL",
+            "TEST_DATABASE_URL",
+            "PUBLIC_BASE_URL",
+            "HOST",
+            "PORT",
+            "SECRET_KEY",
+            "LABEL_SECRET",
+        }
         and not k.startswith("FLASK_")
     }
     environ.update(PATROL_INSTANCE_DIR=str(tmp_path / "instance"), PATROL_ENV="development")
@@ -49,7 +58,7 @@ def database(tmp_path: Path) -> str:
 
 
 def test_patrol_runs_commands_on_the_database_it_names(tmp_path, database):
-    upgrade = _patrol(tmp_path, "db", "upgrade", DATABASE_URL=database)
+    upgrade = _patrol(tmp_path, "db", "upgrade", DATABASE_URL=database, SECRET_KEY="s" * 32)
     assert upgrade.returncode == 0, upgrade.stderr
     assert f"patrol: database {database}" in upgrade.stderr.splitlines()
     assert (tmp_path / "other.db").is_file()
@@ -72,8 +81,12 @@ def test_patrol_help_lists_the_commands_and_masks_the_password(tmp_path):
     assert "hunter2" not in result.stderr + result.stdout
 
 
-def test_without_database_url_it_is_the_instance_folders_sqlite(tmp_path):
+def test_without_database_url_it_is_the_instance_folders_sqlite_and_secret(tmp_path):
     result = _patrol(tmp_path, "labels", "--help")
     assert result.returncode == 0, result.stderr
-    expected = f"sqlite:///{(tmp_path / 'instance' / 'patrol.db').resolve()}"
-    assert f"patrol: database {expected}" in result.stderr
+    instance = (tmp_path / "instance").resolve()
+    # No SECRET_KEY: the instance folder's secret signs the labels, and the line says which.
+    assert (
+        f"patrol: database sqlite:///{instance / 'patrol.db'}; "
+        f"labels signed with {instance / 'secret_key'}"
+    ) in result.stderr.splitlines()
