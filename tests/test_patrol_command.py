@@ -13,6 +13,16 @@ import pytest
 from app.cli import main
 
 PATROL = Path(sys.executable).parent / "patrol"
+# What the caller's shell might set that would change the answers below.
+CLEARED = {
+    "DATABASE_URL",
+    "TEST_DATABASE_URL",
+    "PUBLIC_BASE_URL",
+    "HOST",
+    "PORT",
+    "SECRET_KEY",
+    "LABEL_SECRET",
+}
 # A fixed instant, so the sweep below does not read the wall clock.
 NOW = "2027-03-10T08:31:00+08:00"
 
@@ -25,19 +35,7 @@ def test_the_console_script_is_declared_and_installed():
 
 def _patrol(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in {
-            "DATABASE_URL",
-            "TEST_DATABASE_URL",
-            "PUBLIC_BASE_URL",
-            "HOST",
-            "PORT",
-            "SECRET_KEY",
-            "LABEL_SECRET",
-        }
-        and not k.startswith("FLASK_")
+        k: v for k, v in os.environ.items() if k not in CLEARED and not k.startswith("FLASK_")
     }
     environ.update(PATROL_INSTANCE_DIR=str(tmp_path / "instance"), PATROL_ENV="development")
     environ.update(env)
