@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := app
+# The app's own CLI (pyproject.toml's console script): the venv's flask with the app preloaded,
+# told the server's HOST and PORT so that labels it prints point where the server listens.
+PATROL := HOST=$(HOST) PORT=$(PORT) $(BIN)/patrol
 
 PG_TEST_URL ?= $(or $(TEST_DATABASE_URL),$(DATABASE_URL))
 
@@ -13,8 +16,8 @@ PG_TEST_URL ?= $(or $(TEST_DATABASE_URL),$(DATABASE_URL))
 
 ## run: install, migrate, load the demo property, serve on http://$(HOST):$(PORT)
 run: install web
-	$(BIN)/flask db upgrade
-	$(BIN)/flask seed demo
+	$(PATROL) db upgrade
+	$(PATROL) seed demo
 	@echo "Patrol: http://$(HOST):$(PORT)  (API docs: /api/docs, demo password: patrol-demo)"
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
 
@@ -32,8 +35,8 @@ CADDY_ENV = XDG_DATA_HOME=$(CADDY_HOME)/data XDG_CONFIG_HOME=$(CADDY_HOME)/confi
 
 lan: install web system-deps-lan
 	@if [ -z "$(LAN_HOST)" ]; then echo "no LAN address found: make lan LAN_HOST=192.168.x.y"; exit 1; fi
-	$(BIN)/flask db upgrade
-	$(LAN_ENV) $(BIN)/flask seed demo
+	$(PATROL) db upgrade
+	$(LAN_ENV) $(PATROL) seed demo
 	@mkdir -p $(CADDY_HOME)
 	@echo "Patrol over HTTPS: https://$(LAN_HOST):$(LAN_HTTPS_PORT)"
 	@echo "On each phone first open http://$(LAN_HOST):$(LAN_HTTP_PORT)/ca and install the certificate"
@@ -140,13 +143,19 @@ lock: $(VENV)/.installed
 	$(UV_COMPILE) pyproject.toml requirements-tools.in -o requirements.txt
 	$(UV_COMPILE) --extra test pyproject.toml requirements-tools.in -o requirements-dev.txt
 
-## web: build the phone app into web/dist (npm ci again only when package-lock.json changed)
-web:
+## web: build the phone app into web/dist, only when a source changed since the last build
+## (npm ci again only when package-lock.json changed)
+WEB_STAMP := web/dist/.built
+WEB_SOURCES := $(shell find web/src web/public web/scripts -type f 2>/dev/null) \
+	$(wildcard web/index.html web/package.json web/package-lock.json web/vite.config.js)
+web: $(WEB_STAMP)
+
+$(WEB_STAMP): $(WEB_SOURCES)
 	@if [ -f web/package.json ]; then \
 		if [ ! -f web/node_modules/.installed ] || [ web/package-lock.json -nt web/node_modules/.installed ]; then \
 			(cd web && npm ci --no-audit --no-fund) && touch web/node_modules/.installed; \
 		fi; \
-		cd web && npm run build; \
+		(cd web && npm run build) && mkdir -p web/dist && touch $@; \
 	fi
 
 ## screenshots: retake docs/screenshots/*.png (phone and back-office screens) with the browser tests

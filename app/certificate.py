@@ -8,6 +8,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template_string
 
+from app.common.public_url import public_base_url
+
 certificate = Blueprint("certificate", __name__)
 
 _PAGE = """<!doctype html>
@@ -82,7 +84,7 @@ def ca_page() -> Response:
         _PAGE,
         pem=pem,
         fingerprint=_fingerprint(pem) if pem else "",
-        app_url=current_app.config["PUBLIC_BASE_URL"],
+        app_url=public_base_url(),
     )
     response = Response(html, status=200 if pem else 404, mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"

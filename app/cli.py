@@ -1,6 +1,8 @@
-"""Flask CLI commands: seed demo, users create, labels print, tickets sweep, notify run."""
+"""The CLI (`patrol`, or flask): seed demo, users create, labels print, sweeps, notify run."""
 
 from __future__ import annotations
+
+import os
 
 import click
 from flask import Flask, current_app
@@ -142,21 +144,42 @@ def labels_group() -> None:
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, writable=True),
-    default="labels.pdf",
-    show_default=True,
-    help="Where to write the A4 PDF.",
+    default=None,
+    help="Where to write the A4 PDF (default: labels-<zone id>.pdf in the instance folder).",
 )
-def labels_print(zone_ref: str, property_code: str | None, out: str) -> None:
+@click.option(
+    "--allow-localhost",
+    is_flag=True,
+    help="Print even though the labels point at this machine only (a one-computer trial).",
+)
+def labels_print(
+    zone_ref: str, property_code: str | None, out: str | None, allow_localhost: bool
+) -> None:
     """Write the A4 sheet of QR labels for a zone's active checkpoints."""
+    address = labels.label_address()
+    if address["warning"] and not allow_localhost:
+        warning = address["warning"]
+        raise click.ClickException(
+            f"{warning['message_zh']}\n{warning['message_en']}\n"
+            "例如 e.g. PUBLIC_BASE_URL=https://patrol.example.com, or HOST=0.0.0.0 "
+            "(this machine's LAN address); --allow-localhost prints anyway."
+        )
     try:
         zone = labels.zone_by_ref(zone_ref, property_code)
         checkpoints = labels.zone_checkpoints(zone)
         pdf = labels.render_labels(checkpoints)
     except AppError as exc:
         raise click.ClickException(f"{exc.message_zh} / {exc.message_en}") from None
+    if out is None:
+        folder = current_app.config["INSTANCE_DIR"]
+        os.makedirs(folder, exist_ok=True)
+        out = os.path.join(folder, f"labels-{zone.id}.pdf")
     with open(out, "wb") as fh:
         fh.write(pdf)
-    click.echo(f"{len(checkpoints)} labels for {zone.name_zh} written to {out}")
+    click.echo(
+        f"{len(checkpoints)} labels for {zone.name_zh} written to {out} "
+        f"(they open {address['base_url']}/c/…)"
+    )
 
 
 @click.group("tickets", help="Ticket housekeeping.")
@@ -250,3 +273,42 @@ def register(app: Flask) -> None:
     app.cli.add_command(notify_group)
     app.cli.add_command(tickets_group)
     app.cli.add_command(plans_group)
+
+
+def patrol_group() -> click.Group:
+    """Build the `patrol` command: the flask CLI with this app preloaded."""
+    from flask.cli import FlaskGroup
+
+    return FlaskGroup(
+        name="patrol",
+        create_app=_patrol_app,
+        help="Patrol's commands (seed, users, labels, plans, tickets, notify, db), run with "
+        "the server's configuration (DATABASE_URL, PATROL_ENV, ...).",
+    )
+
+
+def _patrol_app() -> Flask:
+    from app import create_app
+
+    app = create_app()
+    # On stderr, so that output piped elsewhere stays clean: a CLI aimed at another
+    # database than the server's shows it at once.
+    line = f"patrol: database {masked_database_url(app)}"
+    if not os.environ.get("SECRET_KEY") and not app.config.get("LABEL_SECRET"):
+        # The development secret signs labels: one from another folder's file voids them.
+        line += f"; labels signed with {os.path.join(app.instance_path, 'secret_key')}"
+    click.echo(line, err=True)
+    return app
+
+
+def masked_database_url(app: Flask) -> str:
+    """Return the app's database URL with any password replaced by ***."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    return url.render_as_string(hide_password=True)
+
+
+def main() -> None:
+    """Run the `patrol` console script."""
+    patrol_group().main(prog_name="patrol")

@@ -29,7 +29,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     INSTANCE_DIR = str(_instance_dir())
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
+    # The address QR labels and links encode; empty: the address a request came in on, and
+    # on the command line http://HOST:PORT (app/common/public_url.py).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Asia/Shanghai")
     # Caddy's local root certificate, which /ca offers to phones during a LAN trial (make lan).
     CA_ROOT_CERT = os.environ.get("PATROL_CA_ROOT_CERT", "")

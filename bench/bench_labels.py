@@ -5,6 +5,7 @@ Run: .venv/bin/python bench/bench_labels.py   (about 20 s on 2 cores; no databas
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -55,8 +56,18 @@ def timed(run: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the command line: --help explains and exits before anything is timed."""
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="Prints the figures and one row to paste into bench/README.md.",
+    )
+    return parser.parse_args(argv)
+
+
 def main() -> None:
     """Print the figures and one line to paste into bench/README.md."""
+    parse_args()
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://", PUBLIC_BASE_URL=BASE_URL)
     with app.app_context():
         items = checkpoints(LABELS)

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from app.auth import service as auth
 from app.extensions import db
 from app.labels import service
-from app.labels.schemas import LabelSheetArgs, ReissuedCheckpointSchema
+from app.labels.schemas import LabelAddressSchema, LabelSheetArgs, ReissuedCheckpointSchema
 from app.places.models import Checkpoint
 from app.places.schemas import CheckpointSchema
 
@@ -20,15 +20,34 @@ PDF = {"type": "string", "format": "binary"}
 @blp.get("/labels.pdf")
 @auth.roles_required(service.PRINT_ROLES)
 @blp.arguments(LabelSheetArgs, location="query")
-@blp.response(200, PDF, content_type="application/pdf", description="A4 sheet of QR labels")
+@blp.response(
+    200,
+    PDF,
+    content_type="application/pdf",
+    description="A4 sheet of QR labels. X-Patrol-Label-Base-URL names the address they encode; "
+    "X-Patrol-Label-Warning: label_url_localhost when that is this machine only "
+    "(GET /labels/address says why, in Chinese and English).",
+)
 def label_sheet(args):
     """Print QR labels for a zone, a checkpoint kind or chosen checkpoints (admin, supervisor)."""
     pdf = service.render_labels(service.checkpoints_to_label(args))
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": 'inline; filename="patrol-labels.pdf"'},
-    )
+    address = service.label_address()
+    headers = {
+        "Content-Disposition": 'inline; filename="patrol-labels.pdf"',
+        # Headers are Latin-1: an internationalised domain name is sent escaped.
+        "X-Patrol-Label-Base-URL": address["base_url"].encode("ascii", "backslashreplace").decode(),
+    }
+    if address["warning"]:
+        headers["X-Patrol-Label-Warning"] = address["warning"]["code"]
+    return Response(pdf, mimetype="application/pdf", headers=headers)
+
+
+@blp.get("/labels/address")
+@auth.roles_required(service.PRINT_ROLES)
+@blp.response(200, LabelAddressSchema)
+def label_address():
+    """Say which address labels printed now would encode, warning if phones cannot reach it."""
+    return service.label_address()
 
 
 @blp.post("/checkpoints/<int:obj_id>/reissue-code")

@@ -32,3 +32,23 @@ class ReissuedCheckpointSchema(CheckpointSchema):
     """A checkpoint with its new code, naming the old code that no longer works."""
 
     replaced = fields.Nested(ReplacedLabelSchema, dump_only=True)
+
+
+class LabelWarningSchema(BaseSchema):
+    """Why labels printed now would not work on site, in Chinese and English."""
+
+    code = fields.String()
+    base_url = fields.String()
+    message_zh = fields.String()
+    message_en = fields.String()
+
+
+class LabelAddressSchema(BaseSchema):
+    """The address printed labels encode and where it comes from."""
+
+    base_url = fields.String(metadata={"description": "What every label's QR URL starts with"})
+    source = fields.String(
+        metadata={"description": "config: PUBLIC_BASE_URL; request: the address in use"}
+    )
+    localhost = fields.Boolean(metadata={"description": "True: phones could not open the labels"})
+    warning = fields.Nested(LabelWarningSchema, allow_none=True)

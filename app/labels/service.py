@@ -12,6 +12,7 @@ from sqlalchemy import Select, select
 from app.audit.service import changed, snapshot
 from app.auth.service import current_user, get_scoped_ref, scoped
 from app.common.models import utcnow
+from app.common.public_url import localhost_warning, resolve_base_url
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.extensions import db
 from app.labels import sheet
@@ -38,6 +39,18 @@ class LabelFontMissing(AppError):
 
     status = 500
     code = "label_font_missing"
+
+
+def label_address() -> dict[str, Any]:
+    """Say which address labels printed now encode, where it came from, and any warning."""
+    base_url, source = resolve_base_url()
+    warning = localhost_warning(base_url)
+    return {
+        "base_url": base_url,
+        "source": source,
+        "localhost": warning is not None,
+        "warning": warning,
+    }
 
 
 def label_url(checkpoint: Checkpoint) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app
 from marshmallow import ValidationError, validate
 
 from app.common import fields
+from app.common.public_url import localhost_warning, public_base_url
 from app.common.schemas import (
     BaseSchema,
     Code,
@@ -104,9 +104,23 @@ class CheckpointSchema(BaseSchema):
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
     url = fields.Method("_url", dump_only=True)
+    # Set only when `url` names this machine (localhost): a label printed so is useless.
+    url_warning = fields.Method(
+        "_url_warning",
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "type": "object",
+            "description": "null, or {code: label_url_localhost, base_url, message_zh, "
+            "message_en} when labels would send phones to this machine",
+        },
+    )
 
     def _url(self, obj: Any) -> str:
-        return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/c/{obj.code}"
+        return f"{public_base_url()}/c/{obj.code}"
+
+    def _url_warning(self, obj: Any) -> dict[str, Any] | None:
+        return localhost_warning(public_base_url())
 
 
 class UnitSchema(BaseSchema):

@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 
 from flask import current_app
 
+from app.common.public_url import public_base_url
+
 SIGNATURE_CHARS = 12  # 60 bits of base32: not guessable, short enough for a dense QR symbol
 
 
@@ -31,6 +33,6 @@ def verify(code: str, version: int, signature: str) -> bool:
 
 def signed_url(code: str, version: int) -> str:
     """Return the URL a printed label encodes: /c/<code>?v=<version>&s=<signature>."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    base = public_base_url()
     query = urlencode({"v": int(version), "s": sign(code, version)})
     return f"{base}/c/{code}?{query}"

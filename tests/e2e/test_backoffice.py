@@ -174,6 +174,11 @@ def test_an_admin_sets_up_a_property_and_its_new_assistant_patrols_it(
     # --- labels of zone A幢: the PDF's QR codes open the imported checkpoints ---
     page.get_by_test_id("nav-labels").click()
     page.get_by_test_id("labels-zone").select_option(label="A幢")
+    # The screen names the address the labels open; this server listens on 127.0.0.1, which
+    # no phone could reach, and the screen says so.
+    expect(page.get_by_test_id("labels-address")).to_contain_text(empty_server.url("/c/"))
+    expect(page.get_by_test_id("labels-address")).to_contain_text("须重新打印")
+    expect(page.get_by_test_id("labels-localhost")).to_contain_text("只会指向本机")
     shot(page, "admin-labels")
     with page.expect_download() as download:
         page.get_by_test_id("labels-pdf").click()

@@ -101,6 +101,9 @@ export default {
   labels: {
     title: 'QR labels',
     lead: 'An A4 PDF of labels for a zone, a checkpoint kind or the checkpoints you tick, to print and put up on site.',
+    address: 'Printed labels open',
+    addressNote: 'Labels printed under a different address must be printed again.',
+    localhostTitle: 'These labels would point at this computer only',
     byZone: 'By zone', byKind: 'By kind', byPick: 'Ticked checkpoints',
     count: '{n} labels', download: 'Download label PDF', open: 'Open in a new window',
     reissue: 'Re-issue code', version: 'Label version',

@@ -101,6 +101,9 @@ export default {
   labels: {
     title: '二维码标签',
     lead: '按区域、点位类型或勾选的点位生成 A4 标签 PDF，打印后贴在现场。',
+    address: '打印的标签将打开',
+    addressNote: '在其他地址下打印的标签都须重新打印。',
+    localhostTitle: '这些标签只会指向本机',
     byZone: '按区域', byKind: '按类型', byPick: '勾选点位',
     count: '将打印 {n} 张标签', download: '下载标签 PDF', open: '在新窗口打开',
     reissue: '重新生成编码', version: '标签版本',
