@@ -46,7 +46,7 @@ def test_a_full_phone_says_so_and_keeps_every_record_it_saved(browser, server, a
     page = phone.new_page()
     log_in(page, "assistant")
     wait_for_service_worker(page)
-    page.get_by_text("我的").click()
+    page.get_by_text("我的", exact=True).click()  # the tab, not 派给我的工单
     expect(page.get_by_test_id("storage")).to_contain_text("已用")  # how full the phone is
     # This browser's share of the phone: what it keeps now plus room for a few photos.
     usage = page.evaluate("navigator.storage.estimate().then((e) => e.usage)")
