@@ -490,7 +490,8 @@ def api_as(playwright_instance, server: Server):
 
 @pytest.fixture
 def all_day_plan(server: Server):
-    """Return a function giving a person a plan open all day today (valid from midnight)."""
+    """Return a function giving a person a plan open today (valid from midnight): all day, or
+    from start_minute to end_minute of the property's day."""
     from zoneinfo import ZoneInfo
 
     from flask import g
@@ -510,7 +511,9 @@ def all_day_plan(server: Server):
         SQLALCHEMY_DATABASE_URI=url, INSTANCE_DIR=server.instance_dir, SECRET_KEY="e2e-setup"
     )
 
-    def _plan(username: str, zone_name: str, name_zh: str) -> None:
+    def _plan(
+        username: str, zone_name: str, name_zh: str, start_minute: int = 0, end_minute: int = 1440
+    ) -> None:
         with app.test_request_context():
             prop = db.session.scalar(select(Property).where(Property.code == "CH"))
             zone = db.session.scalar(select(Zone).where(Zone.name_zh == zone_name))
@@ -524,8 +527,8 @@ def all_day_plan(server: Server):
                 "name_zh": name_zh,
                 "zone_id": zone.id,
                 "frequency": "daily",
-                "start_minute": 0,
-                "end_minute": 1440,
+                "start_minute": start_minute,
+                "end_minute": end_minute,
                 "assignee_ids": [users[username].id],
             }
             service.create_plan(data, now=at_local(local_date(now, tz), 0, tz))

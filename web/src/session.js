@@ -1,9 +1,10 @@
 // Who is logged in on this phone; the patrol pack (checkpoints + checklists) kept for offline use.
-import { reactive } from 'vue'
+import { reactive, watch } from 'vue'
 import { api, ApiError, NetworkError } from './api.js'
 import * as db from './db.js'
 import { keepData } from './storage.js'
 import { checkOffline, followServer, forgetVerifier, keepVerifier } from './offlineLogin.js'
+import { setPropertyZone } from './time.js'
 import { localMidnight } from './util.js'
 
 export const session = reactive({
@@ -19,6 +20,11 @@ export const session = reactive({
   refused: null, // {display_name} whose offline login the server refused once back online
 })
 
+// Every time the phone shows is its property's wall time, whatever zone the phone is set to.
+watch(() => session.user?.properties?.[0]?.timezone, setPropertyZone, {
+  immediate: true,
+  flush: 'sync', // before any screen formats a time with it
+})
 
 const PACK_MAX_AGE_MS = 30 * 60 * 1000
 

@@ -23,21 +23,8 @@ export function isoLocal(date = new Date()) {
   )
 }
 
-/** Local midnight today. */
-export function localMidnight(date = new Date()) {
-  const d = new Date(date)
-  d.setHours(0, 0, 0, 0)
-  return d
-}
-
-/** A short local date-time for lists: 03-01 08:30 (with the year when not this year). */
-export function shortTime(iso) {
-  if (!iso) return ''
-  const d = new Date(iso)
-  const now = new Date()
-  const md = `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
-  return d.getFullYear() === now.getFullYear() ? md : `${d.getFullYear()}-${md}`
-}
+// Shown times are the property's (time.js); these names stay for the call sites that use them.
+export { startOfDay as localMidnight, shortTime } from './time.js'
 
 const CODE = /^[A-Za-z0-9-]{3,16}$/
 

@@ -1,15 +1,9 @@
 // Local days of a property (YYYY-MM-DD) and the colours of a coverage percentage.
+import { dayOf } from '../../time.js'
 
-/** Today (or the day of `date`) in a time zone, as YYYY-MM-DD. */
+/** Today (or the day of `date`) in a time zone, as YYYY-MM-DD (default: the property's). */
 export function localDay(timeZone, date = new Date()) {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timeZone || undefined,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(date)
-  const get = (type) => parts.find((p) => p.type === type).value
-  return `${get('year')}-${get('month')}-${get('day')}`
+  return dayOf(date, timeZone || undefined)
 }
 
 /** A YYYY-MM-DD day moved by n days. */
