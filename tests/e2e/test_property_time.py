@@ -59,4 +59,16 @@ def test_a_phone_abroad_shows_plan_windows_and_times_in_the_propertys_zone(
     page.goto(f"/tickets/{body['id']}")
     due_cell = page.locator(".van-cell", has_text="完成期限")
     expect(due_cell).to_contain_text(close_due.strftime("%m-%d %H:%M"))
+
+    # What the phone sends stays the true instant: a visit typed in now is stored as now.
+    page.goto("/checkpoint/XGHTYM")
+    expect(page.get_by_test_id("checkpoint-name")).to_be_visible()
+    scan = datetime.now(UTC).astimezone(SHANGHAI)
+    expect(page.get_by_text(f"扫码 {scan:%m-%d %H}:")).to_be_visible()  # Shanghai's hour
+    page.get_by_test_id("all-pass").click()
+    page.get_by_test_id("submit").click()
+    expect(page.locator(".van-dialog")).to_be_visible()
+    stored = api_as(username).get("/api/v1/inspections", params={"user_id": "me"}).json()
+    scanned = datetime.fromisoformat(stored["items"][0]["scanned_at"])
+    assert abs((scanned - datetime.now(UTC)).total_seconds()) < 120, scanned
     ctx.close()
