@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from tests.e2e.conftest import LABEL_SECRET, Server, _serve
 from tests.readme import README_ORIGIN, ROOT, Block, blocks
@@ -50,7 +51,10 @@ def _make_run_steps() -> list[str]:
 
 
 def _session_clock() -> list[str]:
-    return [FAKETIME, "-f", "@" + datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")]
+    # An offset from the real clock: an absolute "@date" would be read in each process's own
+    # TZ (the README's `TZ=Asia/Shanghai date` would be moved by eight hours).
+    offset = datetime.now(UTC).timestamp() - time_machine.escape_hatch.time.time()
+    return [FAKETIME, "-f", f"{round(offset):+d}"]
 
 
 def _as_make_run(url: str, instance_dir: str) -> None:
