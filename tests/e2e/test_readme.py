@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -23,7 +24,6 @@ import time_machine
 from tests.e2e.conftest import LABEL_SECRET, Server, _serve
 from tests.readme import README_ORIGIN, ROOT, Block, blocks
 
-PATROL = ROOT / ".venv" / "bin" / "patrol"
 FAKETIME = shutil.which("faketime") or "faketime"  # libfaketime: make system-deps-test
 # Sections whose ```sh blocks a newcomer runs after `make run`, in this order.
 RUN_SECTIONS = ("Try it first", "Set up your own property")
@@ -36,8 +36,9 @@ NOT_RUN = {
 
 
 def _make_run_steps() -> list[str]:
-    """Return the commands of the Makefile's run target before it starts serving."""
+    """Return the commands of the Makefile's run target before it starts serving, expanded."""
     makefile = (ROOT / "Makefile").read_text()
+    variables = dict(re.findall(r"^([A-Z_]+) *[:?]?= *(.*)$", makefile, re.M))
     recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
     steps = []
     for line in recipe:
@@ -45,7 +46,9 @@ def _make_run_steps() -> list[str]:
         if "gunicorn" in line:
             break
         if line and not line.startswith("@"):  # @echo: the banner
-            steps.append(line.replace("$(BIN)", str(ROOT / ".venv" / "bin")))
+            while match := re.search(r"\$\(([A-Z_]+)\)", line):
+                line = line.replace(match[0], variables[match[1]])
+            steps.append(line)
     assert any("db upgrade" in s for s in steps) and any("seed demo" in s for s in steps), steps
     return steps
 
@@ -101,7 +104,7 @@ def workdir() -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run(block: Block, server: Server, cwd: Path) -> str:
+def _run(block: Block, server: Server, cwd: Path) -> subprocess.CompletedProcess:
     script = block.text.replace(README_ORIGIN, server.base_url)
     assert README_ORIGIN not in script
     env = {
@@ -129,16 +132,13 @@ def _run(block: Block, server: Server, cwd: Path) -> str:
         f"README block of {block.section!r} failed ({proc.returncode}):\n{block.text}\n"
         f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
     )
-    return proc.stdout
+    return proc
 
 
 def _skip_reason(block: Block) -> str | None:
     for start, why in NOT_RUN.items():
         if any(line.strip().startswith(start) for line in block.text.splitlines()):
             return why
-    if ".venv/bin/patrol" in block.text and not PATROL.exists():
-        # The `patrol` console script comes with the cli branch: remove this once merged.
-        return "README-CLI-PENDING: .venv/bin/patrol is not installed yet"
     return None
 
 
@@ -149,14 +149,15 @@ def _needs_tools() -> None:
 
 
 def _run_sections(server: Server, cwd: Path, cli: bool) -> dict[str, str]:
-    out: dict[str, str] = {}
+    out: dict[str, str] = {}  # stdout, then stderr, of each section's blocks
     for block in _runnable():
         if (".venv/bin/patrol" in block.text) != cli:
             continue
         why = _skip_reason(block)
         if why:
             pytest.skip(f"{block.section}: {why}")
-        out[block.section] = out.get(block.section, "") + _run(block, server, cwd)
+        proc = _run(block, server, cwd)
+        out[block.section] = out.get(block.section, "") + proc.stdout + proc.stderr
     return out
 
 
@@ -179,7 +180,15 @@ def test_the_readmes_command_lines_run_as_written(server, workdir):
     _needs_tools()
     out = _run_sections(server, workdir, cli=True)
     assert out, "the README shows no command line in " + ", ".join(RUN_SECTIONS)
-    assert (workdir / "labels-A.pdf").read_bytes().startswith(b"%PDF")
+    said = "\n".join(out.values())
+    # patrol says which database it works on: the server's.
+    assert f"patrol: database sqlite:///{server.instance_dir}/e2e.db" in said, said
+    assert (
+        "labels for A幢 written to" in said and "(they open https://patrol.example.com/c/" in said
+    )
+    sheets = list(Path(server.instance_dir).glob("labels-*.pdf"))
+    assert sheets and sheets[0].read_bytes().startswith(b"%PDF")
+    assert "Created assistant wang" in said
 
 
 def test_a_failing_readme_command_fails_the_test(server, workdir):
