@@ -91,10 +91,11 @@ test-clock: install-test
 
 ## system-deps: Debian packages the app needs (a TrueType CJK font for the QR label sheets).
 ## system-deps-test adds what only the tests need: Chromium and the Noto CJK fonts for the phone
-## app's browser tests, libfaketime for the clock runs (make test-clock).
+## app's browser tests, libfaketime for the clock runs (make test-clock), curl and jq for the
+## README's own commands (tests/e2e/test_readme.py).
 SYSTEM_PACKAGES := fonts-wqy-microhei
 LAN_SYSTEM_PACKAGES := caddy
-TEST_SYSTEM_PACKAGES := chromium fonts-noto-cjk faketime caddy libnss3-tools
+TEST_SYSTEM_PACKAGES := chromium fonts-noto-cjk faketime caddy libnss3-tools curl jq
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: system-deps system-deps-lan system-deps-test install-test lock test-clock lan
