@@ -32,6 +32,7 @@ const DESK_CHUNKS = [
   'BoardHeader',
   'DispatchHome',
   'QueueHome',
+  'DailyView',
 ]
 
 export default defineConfig({

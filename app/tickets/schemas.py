@@ -212,12 +212,35 @@ class DailyRowSchema(BaseSchema):
     unanswered = fields.Integer()
 
 
+class DailyItemSchema(BaseSchema):
+    """One request received that day: its state, who holds it, whether it was answered in time."""
+
+    id = fields.Integer()
+    number = fields.String()
+    title = fields.String()
+    kind = fields.String()
+    source = fields.String()
+    status = fields.String()
+    status_zh = fields.String()
+    status_en = fields.String()
+    open = fields.Boolean()
+    department_zh = fields.String(allow_none=True)
+    department_en = fields.String(allow_none=True)
+    assignee_name = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    answered_at = fields.DateTime(allow_none=True)
+    answer_minutes = fields.Integer(allow_none=True)
+    answered_in_time = fields.Boolean()
+    late = fields.Boolean()
+
+
 class DailySchema(BaseSchema):
     """The daily reconciliation (当日盘点) of one property."""
 
     property_id = fields.Integer()
     date = fields.String()
     departments = fields.List(fields.Nested(DailyRowSchema))
+    items = fields.List(fields.Nested(DailyItemSchema))
     totals = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 

@@ -22,7 +22,7 @@ from app.notify.service import enqueue
 from app.photos.service import get_owned_photos
 from app.places.models import Checkpoint, Department, Property, Unit, Zone
 from app.places.service import route
-from app.tickets import lifecycle
+from app.tickets import ledger, lifecycle
 from app.tickets.models import ACTIONS, OPEN_STATUSES, Ticket, TicketCounter, TicketEvent
 
 URGENT_SEVERITIES = ("critical",)
@@ -409,6 +409,9 @@ def daily(property_id: int, day: date) -> dict[str, Any]:
         "property_id": prop.id,
         "date": day.isoformat(),
         "departments": departments,
+        "items": ledger.received(
+            visible_tickets().where(Ticket.property_id == prop.id), start, end
+        ),
         "totals": {
             k: sum(d[k] for d in departments) for k in ("opened", "closed", "overdue", "unanswered")
         },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from playwright.sync_api import expect
 
@@ -95,4 +96,37 @@ def test_an_assistant_given_a_ticket_sees_it_on_the_patrol_home(browser, server,
     page.evaluate("localStorage.setItem('patrol.locale', 'en')")
     page.reload()
     expect(page.get_by_test_id("my-tasks")).to_contain_text("Tickets given to me")
+    ctx.close()
+
+
+def test_the_day_ledger_lists_what_came_in_and_what_waits_too_long(browser, server, api_as):
+    frontdesk = api_as("frontdesk")
+    waiting = _report(frontdesk, "业主反映D幢单元门关不上", category="house")
+    answered = _report(frontdesk, "业主反映B幢车库积水")
+    assert (
+        api_as("engineer")
+        .post(f"/api/v1/tickets/{answered['id']}/events", data={"action": "accept"})
+        .ok
+    )
+    # Received two hours ago and still unanswered (straight in the server's database).
+    with sqlite3.connect(f"{server.instance_dir}/e2e.db") as conn:
+        conn.execute(
+            "UPDATE ticket SET created_at = datetime(created_at, '-2 hours') WHERE id = ?",
+            (waiting["id"],),
+        )
+
+    ctx, page = _phone(browser, server, "frontdesk")
+    page.get_by_test_id("daily-open").click()
+    rows = page.get_by_test_id("daily-row")
+    late = rows.filter(has_text=waiting["number"])
+    expect(late).to_have_attribute("data-late", "true")
+    expect(late).to_contain_text("超 1 小时未回复")
+    fine = rows.filter(has_text=answered["number"])
+    expect(fine).to_have_attribute("data-late", "false")
+    expect(fine).to_contain_text("回复（0 分钟）")
+    expect(fine).to_contain_text(api_as("engineer").get("/api/v1/me").json()["display_name"])
+    expect(page.get_by_test_id("daily-totals")).to_contain_text("超 1 小时未回复")
+    page.emulate_media(media="print")  # printable: the list without the phone's controls
+    expect(page.get_by_test_id("daily-print")).to_be_hidden()
+    expect(page.get_by_test_id("daily-list")).to_be_visible()
     ctx.close()

@@ -129,3 +129,44 @@ def test_sweep_command(app, failed_ticket):
     assert first.exit_code == 0 and "escalated=1" in first.output
     assert second.exit_code == 0 and "escalated=0" in second.output
     assert len(_events(ticket.id, "escalate")) == 1
+
+
+def _day_of(moment: datetime) -> str:
+    return moment.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+
+
+def test_the_day_lists_every_request_with_its_holder_and_whether_it_was_answered(
+    world, as_role, failed_ticket
+):
+    frontdesk = as_role("frontdesk")
+    step(as_role("staff"), failed_ticket["id"], "accept")  # answered at once
+    complaint = frontdesk.post(
+        "/api/v1/tickets",
+        json={
+            "property_id": world.a.prop.id,
+            "category": "service",
+            "description": "业主反映电梯按钮失灵",
+            "location_text": "A幢电梯",
+        },
+    ).get_json()
+    # Received two hours ago and still not answered: it stands out. Asked for on its own day,
+    # whatever the clock (the suite also runs just after midnight).
+    waiting = db.session.get(Ticket, complaint["id"])
+    assert waiting is not None
+    waiting.created_at = datetime.now(UTC) - timedelta(hours=2)
+    db.session.commit()
+
+    def day_list(moment: datetime) -> list[dict]:
+        url = f"/api/v1/tickets/daily?property_id={world.a.prop.id}&date={_day_of(moment)}"
+        return frontdesk.get(url).get_json()["items"]
+
+    late = next(i for i in day_list(waiting.created_at) if i["id"] == complaint["id"])
+    assert late["late"] is True and late["answered_in_time"] is False
+    assert late["answered_at"] is None and late["status_zh"] == "待受理"
+    assert late["department_zh"] is None  # still at the front desk, unrouted
+    done = next(i for i in day_list(datetime.now(UTC)) if i["id"] == failed_ticket["id"])
+    assert done["answered_in_time"] is True and done["late"] is False
+    assert (
+        done["answer_minutes"] == 0 and done["assignee_name"] == world.a.users["staff"].display_name
+    )
+    assert done["department_zh"] == world.a.department.name_zh

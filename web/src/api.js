@@ -134,6 +134,7 @@ export const api = {
 
   tickets: (params) => request('GET', '/tickets', { params: { per_page: 100, ...params } }),
   ticket: (id) => request('GET', `/tickets/${id}`),
+  daily: (params) => request('GET', '/tickets/daily', { params }),
   myTasks: (params) => request('GET', '/tickets/mine', { params: { per_page: 100, ...params } }),
   ticketCandidates: (id, departmentId) =>
     request('GET', `/tickets/${id}/candidates`, { params: departmentId ? { department_id: departmentId } : {} }),

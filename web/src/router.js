@@ -34,6 +34,12 @@ const routes = [
   { path: '/tickets/:id(\\d+)', name: 'ticket', component: () => import('./views/TicketView.vue') },
   { path: '/units/:id(\\d+)', name: 'unit', component: () => import('./views/UnitView.vue') },
   {
+    path: '/daily',
+    name: 'daily',
+    component: () => import('./views/DailyView.vue'),
+    meta: { roles: ['frontdesk', 'supervisor', 'admin'] },
+  },
+  {
     path: '/coverage',
     name: 'coverage',
     component: () => import('./views/CoverageView.vue'),

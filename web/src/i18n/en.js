@@ -258,6 +258,17 @@ export default {
     empty: 'Nothing to do',
     tab: { mine: 'My tasks', open: 'All', new: 'New', in_progress: 'In progress', reopened: 'Reopened' },
   },
+  daily: {
+    title: 'Day ledger',
+    print: 'Print',
+    totals: '{n} received · {late} not answered within the hour · {closed} closed that day',
+    answeredIn: 'answered {time} ({n} min)',
+    notAnswered: 'not answered within the hour',
+    waiting: 'waiting for an answer',
+    frontDesk: 'Front desk',
+    empty: 'Nothing received that day',
+    col: { number: 'No.', received: 'Received', what: 'Request', state: 'State', holder: 'Held by', answer: 'Answer' },
+  },
   dispatch: {
     title: 'Dispatch',
     new: 'New report',

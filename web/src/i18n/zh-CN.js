@@ -258,6 +258,17 @@ export default {
     empty: '没有待处理的工单',
     tab: { mine: '我的任务', open: '全部', new: '待受理', in_progress: '处理中', reopened: '重新整改' },
   },
+  daily: {
+    title: '当日盘点',
+    print: '打印',
+    totals: '共受理 {n} 件 · 超 1 小时未回复 {late} 件 · 当日关闭 {closed} 件',
+    answeredIn: '{time} 回复（{n} 分钟）',
+    notAnswered: '超 1 小时未回复',
+    waiting: '待回复',
+    frontDesk: '客服前台',
+    empty: '当天没有受理的事项',
+    col: { number: '单号', received: '受理', what: '事项', state: '状态', holder: '负责', answer: '回复' },
+  },
   dispatch: {
     title: '调度中心',
     new: '登记报事',
