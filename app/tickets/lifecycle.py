@@ -158,8 +158,15 @@ def _outcome(ticket: Ticket, action: str, data: dict[str, Any]) -> tuple[str, st
     return action, STEPS[action].target
 
 
+# 回访 ratings at or below this count as not satisfied: the ticket goes back, never closed.
+UNHAPPY_RATING = 2
+
+
 def _unsatisfied(data: dict[str, Any]) -> bool:
-    return data.get("callback_satisfied") is False
+    rating = data.get("callback_rating")
+    return data.get("callback_satisfied") is False or (
+        rating is not None and rating <= UNHAPPY_RATING
+    )
 
 
 def _photos(user: User, ticket: Ticket, ids: list[int]) -> list[Photo]:
@@ -283,24 +290,28 @@ def _close(ticket: Ticket, user: User, data: dict, photos: list) -> dict:
         _check_close_due(ticket)
         ticket.closed_at = utcnow()
         return {}
-    if data.get("callback_satisfied") is None or not (data.get("callback_note") or ""):
+    rating = data.get("callback_rating")
+    said = data.get("callback_satisfied") is not None or rating is not None
+    if not said or not (data.get("callback_note") or ""):
         raise Invalid(
             "请填写回访记录",
             "Record the call-back to the resident first.",
             field="callback_satisfied",
         )
     ticket.callback_at = utcnow()
-    ticket.callback_satisfied = data["callback_satisfied"]
+    ticket.callback_satisfied = not _unsatisfied(data)
+    ticket.callback_rating = rating
     ticket.callback_note = data["callback_note"]
     if not _unsatisfied(data):
         _check_close_due(ticket)
         ticket.closed_at = utcnow()
-        return {"callback_satisfied": True}
+        return {"callback_satisfied": True, "callback_rating": rating}
     # 回访不满意: rectify until the resident is satisfied; the front desk dispatches it again.
     details = {
         **_undo_fix(ticket),
         "reason": "callback_unsatisfied",
         "callback_satisfied": False,
+        "callback_rating": rating,
         "callback_note": data["callback_note"],
         "from_department_id": ticket.department_id,
     }

@@ -136,6 +136,7 @@ class Ticket(TimestampMixin, Base):
     # 回访: the resident was called back.
     callback_at: Mapped[datetime | None]
     callback_satisfied: Mapped[bool | None]
+    callback_rating: Mapped[int | None]  # 1–5 from the 回访 call or the resident
     callback_note: Mapped[str | None] = mapped_column(Text)
 
     department: Mapped[Department | None] = relationship()

@@ -110,6 +110,7 @@ class TicketSchema(BaseSchema):
     delay_reason = fields.String(allow_none=True)
     delay_until = fields.DateTime(allow_none=True)
     callback_satisfied = fields.Boolean(allow_none=True)
+    callback_rating = fields.Integer(allow_none=True)
     callback_note = fields.String(allow_none=True)
 
 
@@ -166,6 +167,8 @@ class StepSchema(BaseSchema):
     label_version = fields.Integer(validate=validate.Range(min=1))
     label_sig = fields.String(validate=validate.Length(max=32))
     callback_satisfied = fields.Boolean()
+    # 回访 by phone: 1 (very unhappy) to 5; 2 or less counts as not satisfied.
+    callback_rating = fields.Integer(validate=validate.Range(1, 5))
     callback_note = Text(2000)
     # A step queued on the phone while offline: sending it again takes it once.
     client_uuid = fields.UUID()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.phone import PHONE, confirm_dialog, log_in
+from tests.e2e.phone import PHONE, camera_jpeg, confirm_dialog, log_in
 
 
 def _report(api, text: str, category: str = "equipment") -> dict:
@@ -129,4 +130,47 @@ def test_the_day_ledger_lists_what_came_in_and_what_waits_too_long(browser, serv
     page.emulate_media(media="print")  # printable: the list without the phone's controls
     expect(page.get_by_test_id("daily-print")).to_be_hidden()
     expect(page.get_by_test_id("daily-list")).to_be_visible()
+    ctx.close()
+
+
+def _verified_complaint(api_as, text: str) -> dict:
+    """A resident's complaint fixed by the engineer and verified by the front desk."""
+    frontdesk, engineer = api_as("frontdesk"), api_as("engineer")
+    ticket = _report(frontdesk, text)
+    photo = engineer.post(
+        "/api/v1/photos",
+        multipart={
+            "file": {
+                "name": "a.jpg",
+                "mimeType": "image/jpeg",
+                "buffer": camera_jpeg(800, 600, 1, scene=50),
+            },
+            "client_uuid": str(uuid.uuid4()),
+        },
+    ).json()["id"]
+    for body in (
+        {"action": "accept"},
+        {"action": "resolve", "note": "已更换", "photo_ids": [photo]},
+    ):
+        assert engineer.post(f"/api/v1/tickets/{ticket['id']}/events", data=body).ok
+    verified = frontdesk.post(
+        f"/api/v1/tickets/{ticket['id']}/events", data={"action": "verify", "note": "已核实"}
+    )
+    assert verified.ok, verified.text()
+    return ticket
+
+
+def test_a_call_back_rated_two_sends_the_ticket_back_instead_of_closing_it(browser, server, api_as):
+    ticket = _verified_complaint(api_as, "业主投诉C幢楼道灯常亮")
+    ctx, page = _phone(browser, server, "frontdesk")
+    page.goto(f"/tickets/{ticket['id']}")
+    page.get_by_test_id("action-close").click()
+    form = page.get_by_test_id("step-form")
+    form.get_by_test_id("callback-rating").locator(".van-rate__item").nth(1).click()  # 2 stars
+    expect(form.get_by_test_id("callback-unhappy")).to_contain_text("不会关闭")
+    form.locator("textarea").first.fill("电话回访：业主不满意，灯仍常亮")  # the 回访记录
+    form.get_by_test_id("step-submit").click()
+    expect(page.get_by_test_id("ticket-status")).to_have_attribute("data-status", "reopened")
+    stored = api_as("frontdesk").get(f"/api/v1/tickets/{ticket['id']}").json()
+    assert stored["callback_rating"] == 2 and stored["closed_at"] is None
     ctx.close()

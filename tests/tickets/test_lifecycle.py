@@ -479,3 +479,38 @@ def test_an_unsatisfied_call_back_reopens_the_complaint_to_the_front_desk(
     closed = step(frontdesk, tid, "close", callback_satisfied=True, callback_note="已满意")
     assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
     assert closed.get_json()["reopen_count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("rating", "status"), [(1, "reopened"), (2, "reopened"), (3, "closed"), (5, "closed")]
+)
+def test_a_call_back_rating_of_two_or_less_reopens_and_never_closes(world, as_role, rating, status):
+    frontdesk = as_role("frontdesk")
+    tid = _complaint_verified(world, as_role)
+    answer = step(frontdesk, tid, "close", callback_rating=rating, callback_note="电话回访王女士")
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    assert body["status"] == status and body["callback_rating"] == rating
+    assert body["callback_satisfied"] is (rating > 2)
+    assert body["events"][-1]["details"]["callback_rating"] == rating
+    # "Satisfied" said beside a low rating does not close it either.
+    if status == "reopened":
+        assert body["closed_at"] is None and body["events"][-1]["action"] == "reopen"
+
+
+@pytest.mark.parametrize("rating", [0, 6, "很好"])
+def test_a_rating_outside_one_to_five_is_refused_by_name(world, as_role, rating):
+    frontdesk = as_role("frontdesk")
+    tid = _complaint_verified(world, as_role)
+    answer = step(frontdesk, tid, "close", callback_rating=rating, callback_note="回访")
+    assert answer.status_code == 422 and list(answer.get_json()["errors"]) == ["callback_rating"]
+    assert db.session.get(Ticket, tid).status == "verified"
+
+
+def test_satisfied_with_a_low_rating_still_reopens(world, as_role):
+    frontdesk = as_role("frontdesk")
+    tid = _complaint_verified(world, as_role)
+    body = step(
+        frontdesk, tid, "close", callback_satisfied=True, callback_rating=2, callback_note="勉强"
+    ).get_json()
+    assert body["status"] == "reopened" and body["callback_satisfied"] is False

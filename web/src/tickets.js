@@ -32,6 +32,7 @@ const NEXT = {
 }
 const BY_ROLE = {
   staff: ['accept', 'start', 'resolve', 'delay', 'comment'],
+  assistant: ['accept', 'start', 'resolve', 'comment'], // what was dispatched to them
   frontdesk: ['verify', 'reopen', 'close', 'comment'],
   supervisor: ['verify', 'reopen', 'close', 'comment'],
   admin: ['verify', 'reopen', 'close', 'comment'],

@@ -229,6 +229,8 @@ export default {
     wrongCheckpoint: "That is not this ticket's checkpoint; scan its own label",
     until: 'New deadline',
     callbackSatisfied: 'Resident satisfied',
+    callbackRating: 'Rating (1–5)',
+    callbackUnhappy: '2 or less counts as not satisfied: the ticket goes back to the front desk to be dispatched again, never closed.',
     callbackNote: 'Call-back note',
     callbackHint: 'What the resident said',
     note: 'Note',

@@ -229,6 +229,8 @@ export default {
     wrongCheckpoint: '扫描的不是该工单的点位，请扫描正确的二维码',
     until: '延期至',
     callbackSatisfied: '业户满意',
+    callbackRating: '满意度（1–5 分）',
+    callbackUnhappy: '2 分及以下视为不满意：工单退回前台重新派单，不会关闭。',
     callbackNote: '回访记录',
     callbackHint: '回访情况',
     note: '说明',
