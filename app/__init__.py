@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from app.coverage.routes import blp as coverage_blp
     from app.extensions import api
     from app.imports.routes import blp as imports_blp
+    from app.inbox.routes import blp as inbox_blp
     from app.inspections.routes import blp as inspections_blp
     from app.labels.routes import blp as labels_blp
     from app.notify.routes import blp as notify_blp
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
         vocab_blp,
         audit_blp,
         imports_blp,
+        inbox_blp,
     ):
         api.register_blueprint(blp, url_prefix="/api/v1")
     api.spec.components.security_scheme(

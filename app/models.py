@@ -3,6 +3,7 @@
 from app.audit.models import AuditEntry
 from app.auth.models import ApiToken, AuthSession, LoginThrottle, User, property_grant
 from app.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistVersion
+from app.inbox.models import InboxMessage
 from app.inspections.models import Inspection, ItemResult, result_photo
 from app.notify.models import Notification, NotificationChannel
 from app.photos.models import Photo
@@ -33,6 +34,7 @@ __all__ = [
     "Company",
     "Department",
     "HandoverNote",
+    "InboxMessage",
     "Inspection",
     "ItemResult",
     "LedgerEntry",

@@ -17,6 +17,7 @@ from app.common.models import utcnow
 from app.common.time import local_day
 from app.errors import Invalid, NotFound
 from app.extensions import db
+from app.inbox import service as inbox
 from app.inspections.models import Inspection, ItemResult
 from app.notify.service import enqueue
 from app.photos.service import get_owned_photos
@@ -265,6 +266,8 @@ def take_step(ticket_id: int, data: dict[str, Any]) -> Ticket:
     ticket = get_ticket(ticket_id)
     event = lifecycle.apply_step(ticket, data["action"], data)
     notify(ticket, event)
+    if event.action == "reassign" and ticket.assignee is not None:
+        inbox.tell_assigned(ticket, ticket.assignee, event)  # the person named, in their inbox
     return ticket
 
 

@@ -57,8 +57,21 @@ def test_the_front_desk_gives_a_ticket_to_a_named_engineer_who_takes_it(browser,
     assert stored["assignee"]["id"] == engineer["id"]
     assert stored["events"][-1]["details"]["to_assignee_name"] == engineer["display_name"]
 
-    # The engineer's phone counts it on 我的任务: the ticket is there, and it is his to accept.
+    # The engineer's phone: a message waits (the 我的 tab's badge), and its link opens the ticket.
     ctx, page = _phone(browser, server, "engineer")
+    expect(page.get_by_test_id("tab-me").locator(".van-badge")).to_have_text(re.compile(r"^\d+$"))
+    page.get_by_test_id("tab-me").click()
+    page.get_by_test_id("inbox-open").click()
+    message = page.get_by_test_id("inbox-message").filter(has_text=ticket["number"])
+    expect(message).to_have_attribute("data-read", "false")
+    expect(message).to_contain_text("派给你的工单")
+    message.click()
+    expect(page).to_have_url(re.compile(rf"/tickets/{ticket['id']}$"))
+    expect(page.get_by_test_id("ticket-status")).to_have_attribute("data-status", "new")
+    unread = api_as("engineer").get("/api/v1/inbox?unread=true").json()["items"]
+    assert ticket["number"] not in " ".join(m["title_zh"] for m in unread)  # read now
+    page.goto("/")
+    # 我的任务 counts it: the ticket is there, and it is his to accept.
     mine = page.get_by_role("tab", name="我的任务")
     expect(mine.locator(".van-badge")).to_have_text(re.compile(r"^\d+$"))
     mine.click()

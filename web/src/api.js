@@ -134,6 +134,10 @@ export const api = {
 
   tickets: (params) => request('GET', '/tickets', { params: { per_page: 100, ...params } }),
   ticket: (id) => request('GET', `/tickets/${id}`),
+  inbox: (params) => request('GET', '/inbox', { params: { per_page: 100, ...params } }),
+  inboxUnread: () => request('GET', '/inbox/unread'),
+  inboxRead: (id) => request('POST', `/inbox/${id}/read`),
+  inboxReadAll: () => request('POST', '/inbox/read-all'),
   daily: (params) => request('GET', '/tickets/daily', { params }),
   myTasks: (params) => request('GET', '/tickets/mine', { params: { per_page: 100, ...params } }),
   ticketCandidates: (id, departmentId) =>

@@ -33,6 +33,7 @@ const routes = [
   { path: '/tickets/new', name: 'new-ticket', component: () => import('./views/NewTicketView.vue') },
   { path: '/tickets/:id(\\d+)', name: 'ticket', component: () => import('./views/TicketView.vue') },
   { path: '/units/:id(\\d+)', name: 'unit', component: () => import('./views/UnitView.vue') },
+  { path: '/inbox', name: 'inbox', component: () => import('./views/InboxView.vue') },
   {
     path: '/daily',
     name: 'daily',

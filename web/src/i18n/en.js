@@ -260,6 +260,7 @@ export default {
     empty: 'Nothing to do',
     tab: { mine: 'My tasks', open: 'All', new: 'New', in_progress: 'In progress', reopened: 'Reopened' },
   },
+  inbox: { title: 'Messages', readAll: 'Mark all read', empty: 'No messages' },
   daily: {
     title: 'Day ledger',
     print: 'Print',

@@ -260,6 +260,7 @@ export default {
     empty: '没有待处理的工单',
     tab: { mine: '我的任务', open: '全部', new: '待受理', in_progress: '处理中', reopened: '重新整改' },
   },
+  inbox: { title: '消息', readAll: '全部已读', empty: '没有消息' },
   daily: {
     title: '当日盘点',
     print: '打印',
