@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
 
 from app.auth import service as auth
 from app.common.schemas import paginate
+from app.coverage import export
+from app.coverage.schemas import RangeArgs
 from app.extensions import db
-from app.tickets import dispatch, replay, service
+from app.tickets import dispatch, forms, replay, service
 from app.tickets import schemas as s
 
 blp = Blueprint("tickets", __name__, description="Rectification tickets (整改工单)")
 
 DISPATCH_CENTRE = ("frontdesk", "supervisor")
+FILE = {"type": "string", "format": "binary"}
 
 
 @blp.get("/tickets")
@@ -76,6 +80,37 @@ def candidates(args, obj_id):
     """List who a ticket may be dispatched to: the department's staff, then the assistants."""
     ticket = service.get_ticket(obj_id)
     return {"items": dispatch.candidates(ticket, args.get("department_id"))}
+
+
+@blp.get("/tickets/customer-reports.xlsx")
+@auth.roles_required(("frontdesk", "supervisor", "admin"))
+@blp.arguments(RangeArgs, location="query")
+@blp.response(200, FILE, content_type=export.XLSX_MIMETYPE, description="客户反映情况记录表")
+def customer_reports_xlsx(args):
+    """Download the customer report record form (客户反映情况记录表) of a range as Excel."""
+    return _form(args, "xlsx")
+
+
+@blp.get("/tickets/customer-reports.pdf")
+@auth.roles_required(("frontdesk", "supervisor", "admin"))
+@blp.arguments(RangeArgs, location="query")
+@blp.response(200, FILE, content_type="application/pdf", description="客户反映情况记录表")
+def customer_reports_pdf(args):
+    """Download the customer report record form (客户反映情况记录表) of a range as PDF."""
+    return _form(args, "pdf")
+
+
+def _form(args, ext: str) -> Response:
+    heading, sheets = forms.customer_reports(args)
+    name = forms.filename(
+        auth.get_property(args["property_id"]).code, args["from_"], args["to"], ext
+    )
+    if ext == "xlsx":
+        body, mimetype = export.to_xlsx(heading, sheets), export.XLSX_MIMETYPE
+    else:
+        body, mimetype = export.to_pdf(heading, sheets), "application/pdf"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(body, mimetype=mimetype, headers=headers)
 
 
 @blp.get("/tickets/<int:obj_id>")
