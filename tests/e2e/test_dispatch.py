@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 import sqlite3
 import uuid
+from pathlib import Path
 
+import openpyxl
 from playwright.sync_api import expect
 
 from tests.e2e.phone import PHONE, camera_jpeg, confirm_dialog, log_in
@@ -140,6 +143,14 @@ def test_the_day_ledger_lists_what_came_in_and_what_waits_too_long(browser, serv
     expect(fine).to_contain_text("回复（0 分钟）")
     expect(fine).to_contain_text(api_as("engineer").get("/api/v1/me").json()["display_name"])
     expect(page.get_by_test_id("daily-totals")).to_contain_text("超 1 小时未回复")
+    # The day's 《客户反映情况记录表》, as the seeds' form, from the same screen.
+    with page.expect_download() as got:
+        page.get_by_test_id("daily-form").click()
+    assert got.value.suggested_filename.endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(Path(got.value.path()).read_bytes()))
+    assert "客户反映情况记录表" in book.active["A1"].value
+    numbers = [row[1] for row in book.active.iter_rows(min_row=3, values_only=True)]
+    assert waiting["number"] in numbers and answered["number"] in numbers
     page.emulate_media(media="print")  # printable: the list without the phone's controls
     expect(page.get_by_test_id("daily-print")).to_be_hidden()
     expect(page.get_by_test_id("daily-list")).to_be_visible()

@@ -138,6 +138,7 @@ export const api = {
   inboxUnread: () => request('GET', '/inbox/unread'),
   inboxRead: (id) => request('POST', `/inbox/${id}/read`),
   inboxReadAll: () => request('POST', '/inbox/read-all'),
+  customerReportsUrl: (params) => `${BASE}/tickets/customer-reports.xlsx?${new URLSearchParams(params)}`,
   daily: (params) => request('GET', '/tickets/daily', { params }),
   myTasks: (params) => request('GET', '/tickets/mine', { params: { per_page: 100, ...params } }),
   ticketCandidates: (id, departmentId) =>

@@ -264,6 +264,7 @@ export default {
   daily: {
     title: 'Day ledger',
     print: 'Print',
+    form: 'Export the customer report form',
     totals: '{n} received · {late} not answered within the hour · {closed} closed that day',
     answeredIn: 'answered {time} ({n} min)',
     notAnswered: 'not answered within the hour',

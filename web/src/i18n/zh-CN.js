@@ -264,6 +264,7 @@ export default {
   daily: {
     title: '当日盘点',
     print: '打印',
+    form: '导出客户反映情况记录表',
     totals: '共受理 {n} 件 · 超 1 小时未回复 {late} 件 · 当日关闭 {closed} 件',
     answeredIn: '{time} 回复（{n} 分钟）',
     notAnswered: '超 1 小时未回复',
