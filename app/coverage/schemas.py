@@ -121,6 +121,25 @@ class FailedCheckpointSchema(BaseSchema):
     failures = fields.Integer()
 
 
+class SatisfactionRowSchema(BaseSchema):
+    """One department's or person's 回访: how many, how many satisfied, the mean rating."""
+
+    id = fields.Integer(allow_none=True)
+    name_zh = fields.String()
+    name_en = fields.String()
+    callbacks = fields.Integer()
+    satisfied = fields.Integer()
+    satisfied_pct = fields.Integer()
+    mean_rating = fields.Float(allow_none=True)
+
+
+class SatisfactionSchema(BaseSchema):
+    """回访 satisfaction per department and per person who did the work."""
+
+    departments = fields.List(fields.Nested(SatisfactionRowSchema))
+    people = fields.List(fields.Nested(SatisfactionRowSchema))
+
+
 class TicketFiguresSchema(SlaSchema):
     """Ticket SLA of a property and range, per department, and the failure hotspots."""
 
@@ -131,3 +150,4 @@ class TicketFiguresSchema(SlaSchema):
     departments = fields.List(fields.Nested(DepartmentSlaSchema))
     failed_items = fields.List(fields.Nested(FailedItemSchema))
     failed_checkpoints = fields.List(fields.Nested(FailedCheckpointSchema))
+    satisfaction = fields.Nested(SatisfactionSchema)

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from app.auth.service import get_property
 from app.checklists.models import ChecklistItem
+from app.coverage.satisfaction import satisfaction
 from app.coverage.service import check_range
 from app.extensions import db
 from app.inspections.models import Inspection, ItemResult
@@ -72,6 +73,7 @@ def ticket_figures(args: dict[str, Any]) -> dict[str, Any]:
         "departments": departments,
         "failed_items": failed_items(prop.id, start, end),
         "failed_checkpoints": failed_checkpoints(prop.id, start, end),
+        "satisfaction": satisfaction(prop.id, start, end),
     }
 
 

@@ -139,3 +139,33 @@ def test_an_empty_range_has_no_percentages(world, login):
         None,
     )
     assert body["departments"] == [] and body["failed_items"] == []
+
+
+def test_call_back_satisfaction_per_department_and_per_person(world, login):
+    """Three call-backs on Monday and Tuesday (one outside): ENG 2 (rated 5 and 2), CLEAN 1."""
+    a = world.a
+    clean = factories.department(a.prop, code="CLEAN")
+    fixer = a.users["staff"]
+    rows = [
+        (1, a.department, local(MON, 10), True, 5, fixer),
+        (2, a.department, local(TUE, 11), False, 2, fixer),
+        (3, clean, local(TUE, 15), True, None, None),
+        (4, a.department, local(WED, 9), True, 4, fixer),  # outside the range
+    ]
+    for n, dept, at, happy, rating, who in rows:
+        _ticket(a, n, dept, at - timedelta(days=1), accepted=10, closed=at)
+        db.session.flush()
+        ticket = db.session.query(Ticket).filter_by(number=f"A-T{n}").one()
+        ticket.kind = "complaint"
+        ticket.callback_at, ticket.callback_satisfied, ticket.callback_rating = at, happy, rating
+        ticket.resolved_by_id = who.id if who else None
+    db.session.commit()
+    body = login(a.users["supervisor"]).get(URL.format(p=a.prop.id)).get_json()["satisfaction"]
+    depts = {d["id"]: d for d in body["departments"]}
+    eng = depts[a.department.id]
+    assert (eng["callbacks"], eng["satisfied"], eng["satisfied_pct"]) == (2, 1, 50)
+    assert eng["mean_rating"] == 3.5
+    assert depts[clean.id]["mean_rating"] is None  # called back, not rated
+    people = {p["id"]: p for p in body["people"]}
+    assert people[fixer.id]["callbacks"] == 2 and people[fixer.id]["name_zh"] == fixer.display_name
+    assert people[None]["callbacks"] == 1 and people[None]["name_zh"] == "（未指定）"

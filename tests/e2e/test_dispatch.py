@@ -198,3 +198,14 @@ def test_a_call_back_rated_two_sends_the_ticket_back_instead_of_closing_it(brows
     stored = api_as("frontdesk").get(f"/api/v1/tickets/{ticket['id']}").json()
     assert stored["callback_rating"] == 2 and stored["closed_at"] is None
     ctx.close()
+
+    # The supervisor's coverage dashboard counts the call-back for the department.
+    ctx, page = _phone(browser, server, "supervisor")
+    page.goto("/coverage")
+    block = page.get_by_test_id("satisfaction")
+    expect(block).to_contain_text("回访满意度")
+    # The department that did the work, though the ticket went back to the front desk.
+    eng = ticket["department"]
+    dept = block.locator(f"[data-test=satisfaction-dept][data-id='{eng['id']}']")
+    expect(dept).to_contain_text(eng["name_zh"])
+    ctx.close()
