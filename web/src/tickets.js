@@ -38,9 +38,18 @@ const BY_ROLE = {
   admin: ['verify', 'reopen', 'close', 'comment'],
 }
 
+// 回访 ratings at or below this are not satisfied: the server reopens the report, never closes it.
+const UNHAPPY_RATING = 2
+
+/** Tell whether a queued close of a resident's report will send it back instead. */
+function unhappyCallBack(ticket, action, body) {
+  if (action !== 'close' || ticket.kind !== 'complaint') return false
+  return body.callback_satisfied === false || (body.callback_rating != null && body.callback_rating <= UNHAPPY_RATING)
+}
+
 /** The ticket as it will be once a queued step is taken (status and the steps then open). */
-export function afterQueued(ticket, action, role) {
-  const status = AFTER[action] || ticket.status
+export function afterQueued(ticket, action, role, body = {}) {
+  const status = unhappyCallBack(ticket, action, body) ? 'reopened' : AFTER[action] || ticket.status
   const mine = BY_ROLE[role] || ['comment']
   const next = [...(NEXT[status] || []), 'comment'].filter((a) => mine.includes(a))
   return { ...ticket, status, allowed_actions: next, queued: true }
