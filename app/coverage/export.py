@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from flask import Response
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -30,6 +31,16 @@ class Sheet:
         self.name = name
         self.headers = list(headers)
         self.rows = rows
+
+
+def download(heading: str, sheets: list[Sheet], name: str, ext: str) -> Response:
+    """Answer with the sheets as an .xlsx or .pdf attachment under an ASCII file name."""
+    if ext == "xlsx":
+        body, mimetype = to_xlsx(heading, sheets), XLSX_MIMETYPE
+    else:
+        body, mimetype = to_pdf(heading, sheets), "application/pdf"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(body, mimetype=mimetype, headers=headers)
 
 
 def title(kind: str, property_name: str, first: date, last: date) -> str:

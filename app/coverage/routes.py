@@ -60,12 +60,7 @@ def _download(kind: str, args: dict[str, Any], built: tuple[str, list], ext: str
     heading, sheets = built
     prop = auth.get_property(args["property_id"])
     name = reports.filename(kind, prop.code, args["from_"], args["to"], ext)
-    if ext == "xlsx":
-        body, mimetype = export.to_xlsx(heading, sheets), export.XLSX_MIMETYPE
-    else:
-        body, mimetype = export.to_pdf(heading, sheets), "application/pdf"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(body, mimetype=mimetype, headers=headers)
+    return export.download(heading, sheets, name, ext)
 
 
 @blp.get("/coverage/report.xlsx")

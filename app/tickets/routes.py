@@ -105,12 +105,7 @@ def _form(args, ext: str) -> Response:
     name = forms.filename(
         auth.get_property(args["property_id"]).code, args["from_"], args["to"], ext
     )
-    if ext == "xlsx":
-        body, mimetype = export.to_xlsx(heading, sheets), export.XLSX_MIMETYPE
-    else:
-        body, mimetype = export.to_pdf(heading, sheets), "application/pdf"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(body, mimetype=mimetype, headers=headers)
+    return export.download(heading, sheets, name, ext)
 
 
 @blp.get("/tickets/<int:obj_id>")

@@ -182,6 +182,33 @@ def new_assistant(admin_api, username: str, display_name: str) -> dict:
     return resp.json()
 
 
+def report(api, text: str, category: str = "equipment", where: str = "地下车库B区") -> dict:
+    """Record a resident's report at the front desk (equipment goes to 工程部); return it."""
+    me = api.get("/api/v1/me").json()
+    resp = api.post(
+        "/api/v1/tickets",
+        data={
+            "property_id": me["properties"][0]["id"],
+            "category": category,
+            "description": text,
+            "location_text": where,
+        },
+    )
+    assert resp.ok, resp.text()
+    return resp.json()
+
+
+def phone_as(browser, server, username: str, *, service_worker: bool = False):
+    """Open a phone logged in as a demo user; return its context and page."""
+    ctx = browser.new_context(base_url=server.base_url, **PHONE)
+    ctx.set_default_timeout(20000)
+    page = ctx.new_page()
+    log_in(page, username)
+    if service_worker:
+        wait_for_service_worker(page)
+    return ctx, page
+
+
 def visits(api, checkpoint_id: int) -> int:
     """Count the inspections the server holds of a checkpoint (journeys share one server)."""
     resp = api.get("/api/v1/inspections", params={"checkpoint_id": checkpoint_id})

@@ -11,38 +11,15 @@ from pathlib import Path
 import openpyxl
 from playwright.sync_api import expect
 
-from tests.e2e.phone import PHONE, camera_jpeg, confirm_dialog, log_in
-
-
-def _report(api, text: str, category: str = "equipment") -> dict:
-    me = api.get("/api/v1/me").json()
-    resp = api.post(
-        "/api/v1/tickets",
-        data={
-            "property_id": me["properties"][0]["id"],
-            "category": category,
-            "description": text,
-            "location_text": "C幢电梯厅",
-        },
-    )
-    assert resp.ok, resp.text()
-    return resp.json()
-
-
-def _phone(browser, server, username: str):
-    ctx = browser.new_context(base_url=server.base_url, **PHONE)
-    ctx.set_default_timeout(20000)
-    page = ctx.new_page()
-    log_in(page, username)
-    return ctx, page
+from tests.e2e.phone import camera_jpeg, confirm_dialog, phone_as, report
 
 
 def test_the_front_desk_gives_a_ticket_to_a_named_engineer_who_takes_it(browser, server, api_as):
     frontdesk = api_as("frontdesk")
-    ticket = _report(frontdesk, "C幢电梯厅筒灯闪烁")
+    ticket = report(frontdesk, "C幢电梯厅筒灯闪烁", where="C幢电梯厅")
     engineer = api_as("engineer").get("/api/v1/me").json()
 
-    ctx, page = _phone(browser, server, "frontdesk")
+    ctx, page = phone_as(browser, server, "frontdesk")
     page.goto(f"/tickets/{ticket['id']}")
     page.get_by_test_id("action-reassign").click()
     form = page.get_by_test_id("step-form")
@@ -61,7 +38,7 @@ def test_the_front_desk_gives_a_ticket_to_a_named_engineer_who_takes_it(browser,
     assert stored["events"][-1]["details"]["to_assignee_name"] == engineer["display_name"]
 
     # The engineer's phone: a message waits (the 我的 tab's badge), and its link opens the ticket.
-    ctx, page = _phone(browser, server, "engineer")
+    ctx, page = phone_as(browser, server, "engineer")
     expect(page.get_by_test_id("tab-me").locator(".van-badge")).to_have_text(re.compile(r"^\d+$"))
     page.get_by_test_id("tab-me").click()
     page.get_by_test_id("inbox-open").click()
@@ -90,7 +67,7 @@ def test_the_front_desk_gives_a_ticket_to_a_named_engineer_who_takes_it(browser,
 
 def test_an_assistant_given_a_ticket_sees_it_on_the_patrol_home(browser, server, api_as):
     frontdesk, supervisor = api_as("frontdesk"), api_as("supervisor")
-    ticket = _report(frontdesk, "业主反映C幢3楼走廊有异味", category="environment")
+    ticket = report(frontdesk, "业主反映C幢3楼走廊有异味", category="environment")
     assistant = api_as("assistant2").get("/api/v1/me").json()
     dispatched = supervisor.post(
         f"/api/v1/tickets/{ticket['id']}/events",
@@ -103,7 +80,7 @@ def test_an_assistant_given_a_ticket_sees_it_on_the_patrol_home(browser, server,
     )
     assert dispatched.ok, dispatched.text()
 
-    ctx, page = _phone(browser, server, "assistant2")
+    ctx, page = phone_as(browser, server, "assistant2")
     tasks = page.get_by_test_id("my-tasks")
     expect(tasks).to_contain_text("派给我的工单")
     expect(
@@ -118,8 +95,8 @@ def test_an_assistant_given_a_ticket_sees_it_on_the_patrol_home(browser, server,
 
 def test_the_day_ledger_lists_what_came_in_and_what_waits_too_long(browser, server, api_as):
     frontdesk = api_as("frontdesk")
-    waiting = _report(frontdesk, "业主反映D幢单元门关不上", category="house")
-    answered = _report(frontdesk, "业主反映B幢车库积水")
+    waiting = report(frontdesk, "业主反映D幢单元门关不上", category="house")
+    answered = report(frontdesk, "业主反映B幢车库积水")
     assert (
         api_as("engineer")
         .post(f"/api/v1/tickets/{answered['id']}/events", data={"action": "accept"})
@@ -132,7 +109,7 @@ def test_the_day_ledger_lists_what_came_in_and_what_waits_too_long(browser, serv
             (waiting["id"],),
         )
 
-    ctx, page = _phone(browser, server, "frontdesk")
+    ctx, page = phone_as(browser, server, "frontdesk")
     page.get_by_test_id("daily-open").click()
     rows = page.get_by_test_id("daily-row")
     late = rows.filter(has_text=waiting["number"])
@@ -160,7 +137,7 @@ def test_the_day_ledger_lists_what_came_in_and_what_waits_too_long(browser, serv
 def _verified_complaint(api_as, text: str) -> dict:
     """A resident's complaint fixed by the engineer and verified by the front desk."""
     frontdesk, engineer = api_as("frontdesk"), api_as("engineer")
-    ticket = _report(frontdesk, text)
+    ticket = report(frontdesk, text)
     photo = engineer.post(
         "/api/v1/photos",
         multipart={
@@ -186,7 +163,7 @@ def _verified_complaint(api_as, text: str) -> dict:
 
 def test_a_call_back_rated_two_sends_the_ticket_back_instead_of_closing_it(browser, server, api_as):
     ticket = _verified_complaint(api_as, "业主投诉C幢楼道灯常亮")
-    ctx, page = _phone(browser, server, "frontdesk")
+    ctx, page = phone_as(browser, server, "frontdesk")
     page.goto(f"/tickets/{ticket['id']}")
     page.get_by_test_id("action-close").click()
     form = page.get_by_test_id("step-form")
@@ -200,7 +177,7 @@ def test_a_call_back_rated_two_sends_the_ticket_back_instead_of_closing_it(brows
     ctx.close()
 
     # The supervisor's coverage dashboard counts the call-back for the department.
-    ctx, page = _phone(browser, server, "supervisor")
+    ctx, page = phone_as(browser, server, "supervisor")
     page.goto("/coverage")
     block = page.get_by_test_id("satisfaction")
     expect(block).to_contain_text("回访满意度")

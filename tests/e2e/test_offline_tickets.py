@@ -7,37 +7,16 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.phone import (
-    PHONE,
     camera_jpeg,
     confirm_dialog,
-    log_in,
+    phone_as,
+    report,
     take_photo,
-    wait_for_service_worker,
 )
 
 
-def _report(api, text: str) -> dict:
-    me = api.get("/api/v1/me").json()
-    resp = api.post(
-        "/api/v1/tickets",
-        data={
-            "property_id": me["properties"][0]["id"],
-            "category": "equipment",  # routed to 工程部, the engineer's department
-            "description": text,
-            "location_text": "地下车库B区",
-        },
-    )
-    assert resp.ok, resp.text()
-    return resp.json()
-
-
 def _phone(browser, server, username: str):
-    ctx = browser.new_context(base_url=server.base_url, **PHONE)
-    ctx.set_default_timeout(20000)
-    page = ctx.new_page()
-    log_in(page, username)
-    wait_for_service_worker(page)
-    return ctx, page
+    return phone_as(browser, server, username, service_worker=True)
 
 
 def _status(page, status: str) -> None:
@@ -48,7 +27,7 @@ def test_an_engineer_accepts_and_resolves_offline_and_the_supervisor_verifies_of
     browser, server, api_as
 ):
     frontdesk, supervisor = api_as("frontdesk"), api_as("supervisor")
-    ticket = _report(frontdesk, "B区排风机异响")
+    ticket = report(frontdesk, "B区排风机异响")
     assert ticket["department"]["code"] == "ENG"
 
     # --- the engineer opened it upstairs; in the basement there is no signal ---
@@ -103,7 +82,7 @@ def test_an_engineer_accepts_and_resolves_offline_and_the_supervisor_verifies_of
 
 def test_a_step_someone_else_made_moot_is_refused_plainly(browser, server, api_as):
     frontdesk, supervisor = api_as("frontdesk"), api_as("supervisor")
-    ticket = _report(frontdesk, "B区照明回路跳闸")
+    ticket = report(frontdesk, "B区照明回路跳闸")
     ctx, page = _phone(browser, server, "engineer")
     page.goto(f"/tickets/{ticket['id']}")
     _status(page, "new")
